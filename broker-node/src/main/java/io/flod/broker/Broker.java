@@ -1,0 +1,215 @@
+package io.flod.broker;
+
+import io.flod.broker.api.ApiRegistry;
+import io.flod.broker.api.ApiVersionsHandler;
+import io.flod.broker.api.CreatePartitionsHandler;
+import io.flod.broker.api.CreateTopicsHandler;
+import io.flod.broker.api.DeleteTopicsHandler;
+import io.flod.broker.api.DescribeClusterHandler;
+import io.flod.broker.api.DescribeConfigsHandler;
+import io.flod.broker.api.FetchHandler;
+import io.flod.broker.api.IncrementalAlterConfigsHandler;
+import io.flod.broker.api.InitProducerIdHandler;
+import io.flod.broker.api.ListOffsetsHandler;
+import io.flod.broker.api.MetadataHandler;
+import io.flod.broker.api.ProduceHandler;
+import io.flod.broker.cluster.StandaloneClusterView;
+import io.flod.broker.config.BrokerConfig;
+import io.flod.broker.config.TopicConfigs;
+import io.flod.broker.fetch.DelayedFetches;
+import io.flod.broker.log.LogManager;
+import io.flod.broker.metadata.LocalTopicRegistry;
+import io.flod.broker.metadata.NodeIdentity;
+import io.flod.broker.metrics.BrokerMetrics;
+import io.flod.broker.network.KafkaServer;
+import io.flod.broker.partition.PartitionManager;
+import io.flod.broker.producer.LocalProducerIdAllocator;
+import io.flod.broker.topic.TopicManager;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A standalone broker: wires storage, topics, request handlers and the Kafka listener together, and
+ * takes them down in the reverse order (stop accepting, drain handlers, close logs cleanly).
+ */
+public final class Broker implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Broker.class);
+
+  private final BrokerConfig config;
+  private final ScheduledExecutorService scheduler;
+  private final ExecutorService handlerPool;
+  private final LogManager logManager;
+  private final KafkaServer server;
+  private final BrokerMetrics metrics;
+  private final InetSocketAddress boundAddress;
+  private final InetSocketAddress advertisedAddress;
+  private final String clusterId;
+
+  private Broker(
+      Path dataDir,
+      InetSocketAddress listen,
+      String advertisedHost,
+      BrokerConfig config,
+      MeterRegistry meterRegistry,
+      Clock clock)
+      throws InterruptedException {
+    this.config = config;
+    int nodeId = config.getInt(BrokerConfig.NODE_ID);
+    Path metaDir = dataDir.resolve("meta");
+    NodeIdentity identity = NodeIdentity.loadOrCreate(metaDir, nodeId);
+    this.clusterId = identity.clusterId();
+    this.scheduler = Executors.newScheduledThreadPool(2, named("flod-scheduler"));
+    this.handlerPool =
+        Executors.newFixedThreadPool(
+            config.getInt(BrokerConfig.NUM_IO_THREADS), named("flod-request-handler"));
+    this.metrics = new BrokerMetrics(meterRegistry);
+
+    TopicConfigs topicConfigs = new TopicConfigs(config);
+    LocalTopicRegistry topics = new LocalTopicRegistry(metaDir);
+    DelayedFetches delayedFetches = new DelayedFetches(scheduler);
+    this.logManager = new LogManager(dataDir.resolve("logs"), clock, scheduler);
+    PartitionManager partitions = new PartitionManager(logManager, topicConfigs, delayedFetches);
+    partitions.loadAll(topics.all());
+    logManager.startBackgroundTasks(
+        config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS),
+        config.getLong(BrokerConfig.LOG_FLUSH_SCHEDULER_INTERVAL_MS),
+        config.getLong(BrokerConfig.RECOVERY_POINT_CHECKPOINT_INTERVAL_MS));
+    TopicManager topicManager = new TopicManager(topics, partitions, topicConfigs, 1);
+    StandaloneClusterView cluster = new StandaloneClusterView(identity.clusterId(), nodeId);
+
+    ApiRegistry apis = new ApiRegistry();
+    apis.register(ApiKeys.API_VERSIONS, 0, 4, new ApiVersionsHandler(apis))
+        .register(
+            ApiKeys.METADATA, 0, 13, new MetadataHandler(cluster, topics, topicManager, config))
+        .register(ApiKeys.PRODUCE, 3, 13, new ProduceHandler(topics, partitions, metrics))
+        .register(
+            ApiKeys.FETCH,
+            4,
+            17,
+            new FetchHandler(
+                topics,
+                partitions,
+                delayedFetches,
+                handlerPool,
+                metrics,
+                config.getInt(BrokerConfig.FETCH_MAX_WAIT_CAP_MS)))
+        .register(ApiKeys.LIST_OFFSETS, 1, 10, new ListOffsetsHandler(partitions))
+        .register(ApiKeys.CREATE_TOPICS, 2, 7, new CreateTopicsHandler(topicManager, cluster))
+        .register(ApiKeys.DELETE_TOPICS, 1, 6, new DeleteTopicsHandler(topicManager, topics))
+        .register(ApiKeys.CREATE_PARTITIONS, 0, 3, new CreatePartitionsHandler(topicManager))
+        .register(
+            ApiKeys.DESCRIBE_CONFIGS,
+            1,
+            4,
+            new DescribeConfigsHandler(topicManager, config, nodeId))
+        .register(
+            ApiKeys.INCREMENTAL_ALTER_CONFIGS,
+            0,
+            1,
+            new IncrementalAlterConfigsHandler(topicManager))
+        .register(
+            ApiKeys.INIT_PRODUCER_ID,
+            0,
+            5,
+            new InitProducerIdHandler(new LocalProducerIdAllocator(metaDir)))
+        .register(ApiKeys.DESCRIBE_CLUSTER, 0, 2, new DescribeClusterHandler(cluster));
+
+    this.server =
+        new KafkaServer(
+            apis,
+            handlerPool,
+            metrics,
+            config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES),
+            config.getInt(BrokerConfig.QUEUED_MAX_REQUESTS_PER_CONNECTION));
+    this.boundAddress = server.start(listen);
+    String host = advertisedHost != null ? advertisedHost : boundAddress.getHostString();
+    this.advertisedAddress = InetSocketAddress.createUnresolved(host, boundAddress.getPort());
+    cluster.advertise(host, boundAddress.getPort());
+    log.info(
+        "node={} cluster={} broker started on {} (advertised {}:{}), data in {}, previous shutdown {}",
+        nodeId,
+        clusterId,
+        boundAddress,
+        host,
+        boundAddress.getPort(),
+        dataDir,
+        logManager.previousShutdownClean() ? "clean" : "unclean or first start");
+  }
+
+  /**
+   * Starts a standalone broker.
+   *
+   * @param advertisedHost the host clients are told to connect to, or null for the listen host
+   */
+  public static Broker startStandalone(
+      Path dataDir, InetSocketAddress listen, String advertisedHost, BrokerConfig config)
+      throws InterruptedException {
+    return new Broker(
+        dataDir, listen, advertisedHost, config, new SimpleMeterRegistry(), Clock.systemUTC());
+  }
+
+  public InetSocketAddress boundAddress() {
+    return boundAddress;
+  }
+
+  /** host:port as clients should use it. */
+  public String bootstrapServers() {
+    return advertisedAddress.getHostString() + ":" + advertisedAddress.getPort();
+  }
+
+  public String clusterId() {
+    return clusterId;
+  }
+
+  public BrokerMetrics metrics() {
+    return metrics;
+  }
+
+  public BrokerConfig config() {
+    return config;
+  }
+
+  @Override
+  public void close() {
+    log.info("cluster={} broker shutting down", clusterId);
+    server.close();
+    shutdown(handlerPool, "request handlers");
+    shutdown(scheduler, "scheduler");
+    logManager.close();
+    log.info("cluster={} broker stopped cleanly", clusterId);
+  }
+
+  private static void shutdown(ExecutorService executor, String what) {
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+        log.warn("{} did not stop within 10 s; interrupting them", what);
+        executor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      executor.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static ThreadFactory named(String prefix) {
+    AtomicInteger counter = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + "-" + counter.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

@@ -1,0 +1,99 @@
+package io.flod.broker.cli;
+
+import io.flod.broker.Broker;
+import io.flod.broker.config.BrokerConfig;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code flod broker}: runs a broker until SIGTERM or Ctrl-C, then shuts it down cleanly. */
+@Command(
+    name = "broker",
+    mixinStandardHelpOptions = true,
+    description = "Run a Kafka-compatible broker.")
+public final class BrokerCommand implements Callable<Integer> {
+  @Option(names = "--standalone", description = "Run as a one-broker cluster (the only mode yet).")
+  boolean standalone;
+
+  @Option(
+      names = "--listen",
+      required = true,
+      paramLabel = "HOST:PORT",
+      description = "Address to listen on; port 0 picks a free port.")
+  String listen;
+
+  @Option(
+      names = "--advertised-host",
+      paramLabel = "HOST",
+      description = "Host name given to clients (default: the listen host).")
+  String advertisedHost;
+
+  @Option(
+      names = "--data-dir",
+      required = true,
+      paramLabel = "DIR",
+      description = "Where logs and metadata live.")
+  Path dataDir;
+
+  @Option(
+      names = "--node-id",
+      defaultValue = "0",
+      description = "This broker's id (default: ${DEFAULT-VALUE}).")
+  int nodeId;
+
+  @Option(
+      names = {"-c", "--config"},
+      paramLabel = "KEY=VALUE",
+      description =
+          "A broker config (see `docs/broker-config.md`); repeatable. Also FLOD_<KEY> env vars.")
+  Map<String, String> configs = new LinkedHashMap<>();
+
+  @Override
+  public Integer call() throws Exception {
+    if (!standalone) {
+      System.err.println(
+          "Only --standalone is available yet; cluster mode comes with replication.");
+      return 2;
+    }
+    Map<String, String> explicit = new LinkedHashMap<>(configs);
+    explicit.put(BrokerConfig.NODE_ID, Integer.toString(nodeId));
+    BrokerConfig config = BrokerConfig.from(System.getenv(), explicit);
+    Broker broker = Broker.startStandalone(dataDir, parse(listen), advertisedHost, config);
+    runUntilSignalled(
+        broker,
+        () -> {
+          System.out.println("listening on " + broker.bootstrapServers());
+          System.out.flush();
+        });
+    return 0;
+  }
+
+  static InetSocketAddress parse(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new IllegalArgumentException("expected HOST:PORT, got " + hostPort);
+    }
+    return new InetSocketAddress(
+        hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+  }
+
+  /** Announces readiness, then blocks until the JVM is asked to stop, and closes the broker. */
+  static void runUntilSignalled(Broker broker, Runnable announce) throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  broker.close();
+                  stopped.countDown();
+                },
+                "flod-shutdown"));
+    announce.run();
+    stopped.await();
+  }
+}

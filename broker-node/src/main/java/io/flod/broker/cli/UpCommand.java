@@ -1,0 +1,68 @@
+package io.flod.broker.cli;
+
+import io.flod.broker.Broker;
+import io.flod.broker.config.BrokerConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code flod up}: for now a standalone broker on 127.0.0.1:9092 (or a free port if that one is
+ * taken) with its data under {@code ~/.flod/standalone}. The control plane will make this start the
+ * whole service.
+ */
+@Command(
+    name = "up",
+    mixinStandardHelpOptions = true,
+    description = "Start Flod locally and print how to connect.")
+public final class UpCommand implements Callable<Integer> {
+  @Option(names = "--data-dir", description = "Data directory (default: ~/.flod/standalone).")
+  Path dataDir = Path.of(System.getProperty("user.home"), ".flod", "standalone");
+
+  @Option(
+      names = "--port",
+      defaultValue = "9092",
+      description = "Preferred port (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Override
+  public Integer call() throws Exception {
+    BrokerConfig config = BrokerConfig.from(System.getenv(), Map.of());
+    int chosen = isFree(port) ? port : 0;
+    Broker broker =
+        Broker.startStandalone(dataDir, new InetSocketAddress("127.0.0.1", chosen), null, config);
+    BrokerCommand.runUntilSignalled(
+        broker,
+        () -> {
+          String bootstrap = broker.bootstrapServers();
+          System.out.println("listening on " + bootstrap);
+          System.out.println();
+          System.out.println("Flod is up: a standalone Kafka-compatible broker.");
+          System.out.println("  bootstrap servers: " + bootstrap);
+          System.out.println("  data directory:    " + dataDir.toAbsolutePath());
+          System.out.println("Try it:");
+          System.out.println("  kcat -b " + bootstrap + " -L");
+          System.out.println(
+              "  echo 'k1:hello' | kcat -b "
+                  + bootstrap
+                  + " -t demo -K: -P   (create the topic first; see README)");
+          System.out.println("Ctrl-C stops it.");
+          System.out.flush();
+        });
+    return 0;
+  }
+
+  private static boolean isFree(int port) {
+    try (ServerSocket socket =
+        new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (IOException taken) {
+      return false;
+    }
+  }
+}

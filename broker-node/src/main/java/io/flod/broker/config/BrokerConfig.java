@@ -1,0 +1,224 @@
+package io.flod.broker.config;
+
+import static org.apache.kafka.common.config.ConfigDef.Importance.HIGH;
+import static org.apache.kafka.common.config.ConfigDef.Importance.LOW;
+import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
+import static org.apache.kafka.common.config.ConfigDef.Range.atLeast;
+import static org.apache.kafka.common.config.ConfigDef.Range.between;
+
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidString;
+
+/**
+ * Broker settings, each declared once here with its type, default, validation and doc (Kafka's
+ * {@link ConfigDef} does the parsing). Sources, later ones winning: defaults, {@code FLOD_*}
+ * environment variables ({@code FLOD_LOG_SEGMENT_BYTES} sets {@code log.segment.bytes}), then
+ * {@code --config key=value} on the command line. Invalid values stop the broker at start-up. Names
+ * follow Kafka's broker configs so that operators find what they know.
+ */
+public final class BrokerConfig extends AbstractConfig {
+  public static final String NODE_ID = "node.id";
+  public static final String NUM_IO_THREADS = "num.io.threads";
+  public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
+  public static final String QUEUED_MAX_REQUESTS_PER_CONNECTION =
+      "queued.max.requests.per.connection";
+  public static final String AUTO_CREATE_TOPICS_ENABLE = "auto.create.topics.enable";
+  public static final String NUM_PARTITIONS = "num.partitions";
+  public static final String DEFAULT_REPLICATION_FACTOR = "default.replication.factor";
+  public static final String LOG_SEGMENT_BYTES = "log.segment.bytes";
+  public static final String LOG_ROLL_MS = "log.roll.ms";
+  public static final String LOG_RETENTION_MS = "log.retention.ms";
+  public static final String LOG_RETENTION_BYTES = "log.retention.bytes";
+  public static final String MESSAGE_MAX_BYTES = "message.max.bytes";
+  public static final String LOG_INDEX_INTERVAL_BYTES = "log.index.interval.bytes";
+  public static final String LOG_INDEX_SIZE_MAX_BYTES = "log.index.size.max.bytes";
+  public static final String LOG_FLUSH_INTERVAL_MESSAGES = "log.flush.interval.messages";
+  public static final String LOG_FLUSH_INTERVAL_MS = "log.flush.interval.ms";
+  public static final String LOG_MESSAGE_TIMESTAMP_TYPE = "log.message.timestamp.type";
+  public static final String LOG_SEGMENT_DELETE_DELAY_MS = "log.segment.delete.delay.ms";
+  public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+  public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
+  public static final String LOG_FLUSH_SCHEDULER_INTERVAL_MS = "log.flush.scheduler.interval.ms";
+  public static final String RECOVERY_POINT_CHECKPOINT_INTERVAL_MS =
+      "log.flush.offset.checkpoint.interval.ms";
+  public static final String FETCH_MAX_WAIT_CAP_MS = "fetch.max.wait.cap.ms";
+
+  public static final ConfigDef DEFINITION =
+      new ConfigDef()
+          .define(NODE_ID, Type.INT, 0, atLeast(0), HIGH, "This broker's id in its cluster.")
+          .define(
+              NUM_IO_THREADS,
+              Type.INT,
+              8,
+              atLeast(1),
+              MEDIUM,
+              "Threads that handle requests off the network event loop (disk I/O happens here).")
+          .define(
+              SOCKET_REQUEST_MAX_BYTES,
+              Type.INT,
+              100 * 1024 * 1024,
+              atLeast(1024),
+              MEDIUM,
+              "Largest request frame accepted; a larger size prefix closes the connection.")
+          .define(
+              QUEUED_MAX_REQUESTS_PER_CONNECTION,
+              Type.INT,
+              16,
+              atLeast(1),
+              LOW,
+              "Requests read ahead on one connection before the broker stops reading from it.")
+          .define(
+              AUTO_CREATE_TOPICS_ENABLE,
+              Type.BOOLEAN,
+              false,
+              MEDIUM,
+              "Create a topic when a client asks for metadata of a topic that does not exist.")
+          .define(NUM_PARTITIONS, Type.INT, 1, atLeast(1), MEDIUM, "Partitions of a new topic.")
+          .define(
+              DEFAULT_REPLICATION_FACTOR,
+              Type.SHORT,
+              (short) 1,
+              atLeast(1),
+              MEDIUM,
+              "Replicas of a new topic's partitions.")
+          .define(
+              LOG_SEGMENT_BYTES,
+              Type.INT,
+              1 << 30,
+              atLeast(1024),
+              HIGH,
+              "Default segment.bytes: a segment rolls when it would grow past this size.")
+          .define(
+              LOG_ROLL_MS,
+              Type.LONG,
+              7L * 24 * 3600 * 1000,
+              atLeast(1),
+              MEDIUM,
+              "Default segment.ms: a segment rolls when its first record is older than this.")
+          .define(
+              LOG_RETENTION_MS,
+              Type.LONG,
+              7L * 24 * 3600 * 1000,
+              atLeast(-1),
+              HIGH,
+              "Default retention.ms: segments whose newest record is older are deleted; -1 keeps"
+                  + " forever.")
+          .define(
+              LOG_RETENTION_BYTES,
+              Type.LONG,
+              -1L,
+              atLeast(-1),
+              HIGH,
+              "Default retention.bytes per partition; -1 means no size limit.")
+          .define(
+              MESSAGE_MAX_BYTES,
+              Type.INT,
+              1 << 20,
+              atLeast(0),
+              HIGH,
+              "Default max.message.bytes: the largest record batch a topic accepts.")
+          .define(
+              LOG_INDEX_INTERVAL_BYTES,
+              Type.INT,
+              4096,
+              atLeast(0),
+              LOW,
+              "Default index.interval.bytes: bytes between offset index entries.")
+          .define(
+              LOG_INDEX_SIZE_MAX_BYTES,
+              Type.INT,
+              10 * 1024 * 1024,
+              atLeast(64),
+              LOW,
+              "Default segment.index.bytes: the size an index may reach before the segment rolls.")
+          .define(
+              LOG_FLUSH_INTERVAL_MESSAGES,
+              Type.LONG,
+              Long.MAX_VALUE,
+              atLeast(1),
+              HIGH,
+              "Default flush.messages: fsync after this many records (1 = before every"
+                  + " acknowledgement, surviving power loss); the default leaves it to the OS.")
+          .define(
+              LOG_FLUSH_INTERVAL_MS,
+              Type.LONG,
+              Long.MAX_VALUE,
+              atLeast(0),
+              HIGH,
+              "Default flush.ms: fsync at least this often; the default leaves it to the OS.")
+          .define(
+              LOG_MESSAGE_TIMESTAMP_TYPE,
+              Type.STRING,
+              "CreateTime",
+              ValidString.in("CreateTime", "LogAppendTime"),
+              MEDIUM,
+              "Default message.timestamp.type.")
+          .define(
+              LOG_SEGMENT_DELETE_DELAY_MS,
+              Type.LONG,
+              60_000L,
+              atLeast(0),
+              LOW,
+              "Default file.delete.delay.ms: how long a deleted segment's files stay for readers.")
+          .define(
+              MIN_INSYNC_REPLICAS,
+              Type.INT,
+              1,
+              atLeast(1),
+              HIGH,
+              "Default min.insync.replicas for acks=all.")
+          .define(
+              LOG_RETENTION_CHECK_INTERVAL_MS,
+              Type.LONG,
+              300_000L,
+              atLeast(1),
+              LOW,
+              "How often retention is applied.")
+          .define(
+              LOG_FLUSH_SCHEDULER_INTERVAL_MS,
+              Type.LONG,
+              1000L,
+              atLeast(1),
+              LOW,
+              "How often logs are checked against flush.ms.")
+          .define(
+              RECOVERY_POINT_CHECKPOINT_INTERVAL_MS,
+              Type.LONG,
+              60_000L,
+              atLeast(1),
+              LOW,
+              "How often recovery points are written; crash recovery rescans from them.")
+          .define(
+              FETCH_MAX_WAIT_CAP_MS,
+              Type.INT,
+              30_000,
+              between(0, 300_000),
+              LOW,
+              "Upper bound on a fetch's max.wait.ms, so a client cannot park requests for hours.");
+
+  public BrokerConfig(Map<String, ?> values) {
+    super(DEFINITION, values, false);
+  }
+
+  /** Defaults, overridden by {@code FLOD_*} variables of {@code env}, then by {@code explicit}. */
+  public static BrokerConfig from(Map<String, String> env, Map<String, String> explicit) {
+    Map<String, Object> values = new HashMap<>();
+    for (String name : DEFINITION.names()) {
+      String variable = environmentVariable(name);
+      if (env.containsKey(variable)) {
+        values.put(name, env.get(variable));
+      }
+    }
+    values.putAll(explicit);
+    return new BrokerConfig(values);
+  }
+
+  public static String environmentVariable(String name) {
+    return "FLOD_" + name.replace('.', '_').toUpperCase(Locale.ROOT);
+  }
+}

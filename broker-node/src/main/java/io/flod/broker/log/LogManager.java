@@ -1,0 +1,236 @@
+package io.flod.broker.log;
+
+import io.flod.broker.storage.AtomicFiles;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The partition logs of one data directory ({@code <data-dir>/logs}), one sub-directory per
+ * partition named {@code <topic>-<partition>}.
+ *
+ * <p>Crash detection: {@code .clean-shutdown} is written as the very last step of a clean close and
+ * removed at start-up, so its absence at start means the previous run crashed and logs must be
+ * recovered from their recovery points, which {@code recovery-point-offset-checkpoint} (lines of
+ * {@code topic partition offset}) records every {@code log.flush.offset.checkpoint.interval.ms}.
+ */
+public final class LogManager implements Closeable {
+  private static final Logger log = LoggerFactory.getLogger(LogManager.class);
+  private static final String CLEAN_SHUTDOWN_MARKER = ".clean-shutdown";
+  private static final String RECOVERY_CHECKPOINT = "recovery-point-offset-checkpoint";
+  private static final String DELETE_SUFFIX = "-delete";
+
+  private final Path logsDir;
+  private final Clock clock;
+  private final ScheduledExecutorService scheduler;
+  private final boolean previousShutdownClean;
+  private final Map<TopicPartition, Long> checkpointedRecoveryPoints;
+  private final Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
+
+  public LogManager(Path logsDir, Clock clock, ScheduledExecutorService scheduler) {
+    this.logsDir = logsDir;
+    this.clock = clock;
+    this.scheduler = scheduler;
+    try {
+      Files.createDirectories(logsDir);
+      Path marker = logsDir.resolve(CLEAN_SHUTDOWN_MARKER);
+      previousShutdownClean = Files.exists(marker);
+      checkpointedRecoveryPoints = readCheckpoint();
+      Files.deleteIfExists(marker);
+      AtomicFiles.fsyncDirectory(logsDir);
+      removeLeftoverDeletions();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open log directory " + logsDir, e);
+    }
+    if (!previousShutdownClean && !checkpointedRecoveryPoints.isEmpty()) {
+      log.warn("logdir={} previous shutdown was not clean: recovering logs", logsDir);
+    }
+  }
+
+  public void startBackgroundTasks(
+      long retentionCheckMs, long flushCheckMs, long checkpointIntervalMs) {
+    scheduler.scheduleWithFixedDelay(
+        this::applyRetention, retentionCheckMs, retentionCheckMs, TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(
+        () -> logs.values().forEach(PartitionLog::flushIfDue),
+        flushCheckMs,
+        flushCheckMs,
+        TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(
+        this::checkpointRecoveryPoints,
+        checkpointIntervalMs,
+        checkpointIntervalMs,
+        TimeUnit.MILLISECONDS);
+  }
+
+  public boolean previousShutdownClean() {
+    return previousShutdownClean;
+  }
+
+  /** Opens the partition's log, recovering it if the last shutdown was not clean. */
+  public PartitionLog getOrCreate(TopicPartition tp, LogConfig config) {
+    return logs.computeIfAbsent(
+        tp,
+        key ->
+            PartitionLog.open(
+                key,
+                logsDir.resolve(key.topic() + "-" + key.partition()),
+                config,
+                previousShutdownClean,
+                checkpointedRecoveryPoints.getOrDefault(key, 0L),
+                clock,
+                scheduler));
+  }
+
+  public Optional<PartitionLog> get(TopicPartition tp) {
+    return Optional.ofNullable(logs.get(tp));
+  }
+
+  /** Partitions with a directory on disk, whether or not their log is open. */
+  public Set<TopicPartition> partitionsOnDisk() {
+    Set<TopicPartition> found = new HashSet<>();
+    try (Stream<Path> dirs = Files.list(logsDir)) {
+      for (Path dir : dirs.filter(Files::isDirectory).toList()) {
+        String name = dir.getFileName().toString();
+        int dash = name.lastIndexOf('-');
+        if (dash > 0 && !name.endsWith(DELETE_SUFFIX)) {
+          try {
+            found.add(
+                new TopicPartition(
+                    name.substring(0, dash), Integer.parseInt(name.substring(dash + 1))));
+          } catch (NumberFormatException notAPartition) {
+            log.warn("logdir={} ignoring unexpected directory {}", logsDir, name);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + logsDir, e);
+    }
+    return found;
+  }
+
+  /**
+   * Removes a partition's log: its directory is renamed at once (so a restart never resurrects it)
+   * and deleted in the background.
+   */
+  public void delete(TopicPartition tp) {
+    PartitionLog removed = logs.remove(tp);
+    Path dir = logsDir.resolve(tp.topic() + "-" + tp.partition());
+    Path renamed = logsDir.resolve(dir.getFileName() + "." + Uuid.randomUuid() + DELETE_SUFFIX);
+    try {
+      if (Files.exists(dir)) {
+        Files.move(dir, renamed);
+        AtomicFiles.fsyncDirectory(logsDir);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete log " + tp, e);
+    }
+    scheduler.execute(
+        () -> {
+          if (removed != null) {
+            removed.closeAndDelete();
+          }
+          deleteRecursively(renamed);
+        });
+  }
+
+  private void applyRetention() {
+    for (PartitionLog partitionLog : logs.values()) {
+      try {
+        partitionLog.deleteRetainedSegments();
+      } catch (RuntimeException e) {
+        log.error("partition={} retention failed", partitionLog.topicPartition(), e);
+      }
+    }
+  }
+
+  /** Writes every open log's recovery point. */
+  public void checkpointRecoveryPoints() {
+    StringBuilder out = new StringBuilder("0\n").append(logs.size()).append('\n');
+    for (PartitionLog partitionLog : logs.values()) {
+      TopicPartition tp = partitionLog.topicPartition();
+      out.append(tp.topic())
+          .append(' ')
+          .append(tp.partition())
+          .append(' ')
+          .append(partitionLog.recoveryPoint())
+          .append('\n');
+    }
+    try {
+      AtomicFiles.write(
+          logsDir.resolve(RECOVERY_CHECKPOINT), out.toString().getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      log.error("logdir={} cannot write recovery checkpoint", logsDir, e);
+    }
+  }
+
+  private Map<TopicPartition, Long> readCheckpoint() throws IOException {
+    Map<TopicPartition, Long> points = new HashMap<>();
+    Path file = logsDir.resolve(RECOVERY_CHECKPOINT);
+    if (!Files.exists(file)) {
+      return points;
+    }
+    var lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    for (String line : lines.subList(Math.min(2, lines.size()), lines.size())) {
+      String[] parts = line.trim().split(" ");
+      if (parts.length == 3) {
+        points.put(
+            new TopicPartition(parts[0], Integer.parseInt(parts[1])), Long.parseLong(parts[2]));
+      }
+    }
+    return points;
+  }
+
+  private void removeLeftoverDeletions() throws IOException {
+    try (Stream<Path> dirs = Files.list(logsDir)) {
+      dirs.filter(d -> d.getFileName().toString().endsWith(DELETE_SUFFIX))
+          .forEach(LogManager::deleteRecursively);
+    }
+  }
+
+  private static void deleteRecursively(Path root) {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      log.warn("cannot delete {}: {}", root, e.toString());
+    }
+  }
+
+  /** Closes every log, then writes the recovery checkpoint and the clean-shutdown marker. */
+  @Override
+  public void close() {
+    for (PartitionLog partitionLog : logs.values()) {
+      partitionLog.close();
+    }
+    checkpointRecoveryPoints();
+    try {
+      Files.writeString(logsDir.resolve(CLEAN_SHUTDOWN_MARKER), "");
+      AtomicFiles.fsyncDirectory(logsDir);
+    } catch (IOException e) {
+      log.error("logdir={} cannot write clean-shutdown marker", logsDir, e);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package io.flod.broker.log;
+
+import org.apache.kafka.common.record.internal.BaseRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+
+/**
+ * A read from a partition log, with the log's bounds as they were when it was served. {@code
+ * endOffset} is the offset just past the last whole batch returned when the read ran to a known
+ * boundary (the high watermark or a segment's end), or -1 when it stopped at a byte limit.
+ */
+public record LogReadResult(
+    BaseRecords records,
+    long highWatermark,
+    long logStartOffset,
+    long logEndOffset,
+    long endOffset) {
+
+  static LogReadResult empty(long highWatermark, long logStartOffset, long logEndOffset) {
+    return new LogReadResult(MemoryRecords.EMPTY, highWatermark, logStartOffset, logEndOffset, -1);
+  }
+
+  public int sizeInBytes() {
+    return records.sizeInBytes();
+  }
+}

@@ -1,0 +1,519 @@
+package io.flod.broker.log;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
+import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The log of one partition replica: a directory of {@link LogSegment}s ordered by base offset, the
+ * last of which takes appends.
+ *
+ * <p>Offsets: the log start offset is the first segment's base offset; the log end offset (LEO) is
+ * the next offset to assign; the high watermark (HW), at or below the LEO, is the end of what
+ * readers may see. Whoever owns replication sets the HW; a single replica sets it to the LEO.
+ *
+ * <p>Crash safety: the recovery point is the offset below which the log is known flushed. On an
+ * unclean start every segment from the one holding the recovery point onwards is validated batch by
+ * batch and truncated at the first torn or corrupt batch, and later segments are dropped.
+ *
+ * <p>Thread-safety: appends, rolls, truncation and retention hold {@code lock}; reads take no lock
+ * and see the segments map and the published offsets ({@code volatile}).
+ */
+public final class PartitionLog implements Closeable {
+  private static final Logger log = LoggerFactory.getLogger(PartitionLog.class);
+
+  private final TopicPartition topicPartition;
+  private final Path dir;
+  private final Clock clock;
+  private final ScheduledExecutorService scheduler;
+  private final ConcurrentNavigableMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+  private final ProducerStateManager producerState;
+  private final Object lock = new Object();
+  private volatile LogConfig config;
+  private volatile LogOffsetMetadata logEnd;
+  private volatile LogOffsetMetadata highWatermark;
+  private volatile long recoveryPoint;
+  private long unflushedRecords;
+  private long lastFlushMs;
+
+  private PartitionLog(
+      TopicPartition topicPartition,
+      Path dir,
+      LogConfig config,
+      Clock clock,
+      ScheduledExecutorService scheduler) {
+    this.topicPartition = topicPartition;
+    this.dir = dir;
+    this.config = config;
+    this.clock = clock;
+    this.scheduler = scheduler;
+    this.producerState = new ProducerStateManager(dir);
+    this.lastFlushMs = clock.millis();
+  }
+
+  /**
+   * Opens (or creates) the log in {@code dir}. With {@code cleanShutdown} the indexes are trusted;
+   * otherwise segments from {@code recoveryPoint} on are validated and truncated.
+   */
+  public static PartitionLog open(
+      TopicPartition topicPartition,
+      Path dir,
+      LogConfig config,
+      boolean cleanShutdown,
+      long recoveryPoint,
+      Clock clock,
+      ScheduledExecutorService scheduler) {
+    PartitionLog partitionLog = new PartitionLog(topicPartition, dir, config, clock, scheduler);
+    partitionLog.load(cleanShutdown, recoveryPoint);
+    return partitionLog;
+  }
+
+  private void load(boolean cleanShutdown, long checkpointedRecoveryPoint) {
+    try {
+      Files.createDirectories(dir);
+      List<Long> baseOffsets = new ArrayList<>();
+      try (Stream<Path> files = Files.list(dir)) {
+        for (Path file : (Iterable<Path>) files::iterator) {
+          String name = file.getFileName().toString();
+          if (name.endsWith(LogSegment.DELETED_SUFFIX) || name.endsWith(".tmp")) {
+            Files.deleteIfExists(file);
+          } else if (name.endsWith(LogSegment.LOG_SUFFIX)) {
+            baseOffsets.add(Long.parseLong(name.substring(0, name.indexOf('.'))));
+          }
+        }
+      }
+      baseOffsets.sort(null);
+      long now = clock.millis();
+      for (int i = 0; i < baseOffsets.size(); i++) {
+        boolean active = i == baseOffsets.size() - 1;
+        long base = baseOffsets.get(i);
+        segments.put(base, LogSegment.open(dir, base, config, !active, now));
+      }
+      if (segments.isEmpty()) {
+        segments.put(0L, LogSegment.create(dir, 0, config, now));
+      }
+      recoveryPoint = cleanShutdown ? segments.lastEntry().getValue().nextOffset() : 0;
+      if (!cleanShutdown) {
+        recover(checkpointedRecoveryPoint);
+      }
+      publishLogEnd();
+      highWatermark = logEnd;
+      loadProducerState();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot load log " + topicPartition + " from " + dir, e);
+    }
+  }
+
+  private void recover(long checkpointedRecoveryPoint) {
+    Long from = segments.floorKey(checkpointedRecoveryPoint);
+    for (LogSegment segment : segments.tailMap(from == null ? 0L : from).values()) {
+      int truncated = segment.recover();
+      if (truncated > 0) {
+        log.warn(
+            "partition={} segment={} recovery truncated {} bytes of torn or corrupt tail",
+            topicPartition,
+            segment.baseOffset(),
+            truncated);
+        for (LogSegment later :
+            new ArrayList<>(segments.tailMap(segment.baseOffset(), false).values())) {
+          log.warn(
+              "partition={} segment={} dropped: it follows a corrupt segment",
+              topicPartition,
+              later.baseOffset());
+          segments.remove(later.baseOffset());
+          later.closeAndDelete();
+        }
+        break;
+      }
+    }
+    recoveryPoint = segments.lastEntry().getValue().nextOffset();
+  }
+
+  private void loadProducerState() {
+    long replayFrom = producerState.loadLatestSnapshot(logEnd.offset(), logStartOffset());
+    Long first = segments.floorKey(replayFrom);
+    for (LogSegment segment : segments.tailMap(first == null ? 0L : first).values()) {
+      for (FileChannelRecordBatch batch : segment.batchesFrom(replayFrom)) {
+        if (batch.baseOffset() >= replayFrom) {
+          producerState.update(batch);
+        }
+      }
+    }
+  }
+
+  private void publishLogEnd() {
+    LogSegment active = segments.lastEntry().getValue();
+    logEnd = new LogOffsetMetadata(active.nextOffset(), active.baseOffset(), active.size());
+  }
+
+  public TopicPartition topicPartition() {
+    return topicPartition;
+  }
+
+  public LogConfig config() {
+    return config;
+  }
+
+  public void updateConfig(LogConfig newConfig) {
+    this.config = newConfig;
+  }
+
+  public long logStartOffset() {
+    return segments.firstKey();
+  }
+
+  public long logEndOffset() {
+    return logEnd.offset();
+  }
+
+  public long highWatermark() {
+    return highWatermark.offset();
+  }
+
+  public long recoveryPoint() {
+    return recoveryPoint;
+  }
+
+  public long sizeInBytes() {
+    long size = 0;
+    for (LogSegment segment : segments.values()) {
+      size += segment.size();
+    }
+    return size;
+  }
+
+  public int segmentCount() {
+    return segments.size();
+  }
+
+  /**
+   * Appends batches from a producer to this leader's log: validates them, checks producer
+   * sequences, assigns offsets and stamps {@code leaderEpoch} into each batch header in place (the
+   * bytes are not copied), then writes them to the active segment.
+   */
+  public LogAppendResult appendAsLeader(MemoryRecords records, int leaderEpoch) {
+    int recordCount = BatchValidator.validate(records, config);
+    synchronized (lock) {
+      for (MutableRecordBatch batch : records.batches()) {
+        ProducerStateManager.BatchMetadata duplicate = producerState.check(batch);
+        if (duplicate != null) {
+          return new LogAppendResult(
+              duplicate.firstOffset(),
+              duplicate.lastOffset(),
+              config.timestampType() == TimestampType.LOG_APPEND_TIME
+                  ? duplicate.timestamp()
+                  : RecordBatch.NO_TIMESTAMP,
+              logStartOffset(),
+              0,
+              0,
+              true);
+        }
+      }
+      long now = clock.millis();
+      boolean logAppendTime = config.timestampType() == TimestampType.LOG_APPEND_TIME;
+      long firstOffset = logEnd.offset();
+      long next = firstOffset;
+      long maxTimestamp = RecordBatch.NO_TIMESTAMP;
+      long offsetOfMaxTimestamp = firstOffset;
+      long firstBatchMaxTimestamp = RecordBatch.NO_TIMESTAMP;
+      for (MutableRecordBatch batch : records.batches()) {
+        long lastOffset = next + (batch.lastOffset() - batch.baseOffset());
+        batch.setLastOffset(lastOffset);
+        batch.setPartitionLeaderEpoch(leaderEpoch);
+        if (logAppendTime) {
+          batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, now);
+        }
+        if (next == firstOffset) {
+          firstBatchMaxTimestamp = batch.maxTimestamp();
+        }
+        if (batch.maxTimestamp() > maxTimestamp) {
+          maxTimestamp = batch.maxTimestamp();
+          offsetOfMaxTimestamp = lastOffset;
+        }
+        next = lastOffset + 1;
+      }
+      append(records, firstBatchMaxTimestamp, next - 1, maxTimestamp, offsetOfMaxTimestamp, now);
+      for (MutableRecordBatch batch : records.batches()) {
+        producerState.update(batch);
+      }
+      maybeFlushAfterAppend(recordCount, now);
+      return new LogAppendResult(
+          firstOffset,
+          next - 1,
+          logAppendTime ? now : RecordBatch.NO_TIMESTAMP,
+          logStartOffset(),
+          recordCount,
+          records.sizeInBytes(),
+          false);
+    }
+  }
+
+  private void append(
+      MemoryRecords records,
+      long firstBatchMaxTimestamp,
+      long lastOffset,
+      long maxTimestamp,
+      long offsetOfMaxTimestamp,
+      long now) {
+    LogSegment active = maybeRoll(records.sizeInBytes(), now);
+    active.append(records, firstBatchMaxTimestamp, lastOffset, maxTimestamp, offsetOfMaxTimestamp);
+    publishLogEnd();
+  }
+
+  private LogSegment maybeRoll(int incomingBytes, long now) {
+    LogSegment active = segments.lastEntry().getValue();
+    LogConfig current = config;
+    boolean full =
+        active.size() > 0 && (long) active.size() + incomingBytes > current.segmentBytes();
+    boolean old = active.size() > 0 && now - active.rollingTimestamp() > current.segmentMs();
+    if (!full && !old && !active.indexFull()) {
+      return active;
+    }
+    long newBase = logEnd.offset();
+    active.seal();
+    producerState.takeSnapshot(newBase);
+    LogSegment rolled = LogSegment.create(dir, newBase, current, now);
+    segments.put(newBase, rolled);
+    log.info(
+        "partition={} rolled segment {} ({} bytes) to new segment {}",
+        topicPartition,
+        active.baseOffset(),
+        active.size(),
+        newBase);
+    // The sealed segment is flushed off the append path; the recovery point moves past it then.
+    scheduler.execute(() -> flushSealed(active, newBase));
+    return rolled;
+  }
+
+  private void flushSealed(LogSegment sealed, long upTo) {
+    try {
+      sealed.flush();
+      synchronized (lock) {
+        recoveryPoint = Math.max(recoveryPoint, upTo);
+      }
+    } catch (UncheckedIOException e) {
+      log.error(
+          "partition={} flush of sealed segment {} failed", topicPartition, sealed.baseOffset(), e);
+    }
+  }
+
+  private void maybeFlushAfterAppend(int recordCount, long now) {
+    unflushedRecords += recordCount;
+    if (unflushedRecords >= config.flushMessages()) {
+      flushLocked(now);
+    }
+  }
+
+  /** Flushes if the topic's {@code flush.ms} interval has passed; called on a schedule. */
+  public void flushIfDue() {
+    synchronized (lock) {
+      long now = clock.millis();
+      if (unflushedRecords > 0 && now - lastFlushMs >= config.flushMs()) {
+        flushLocked(now);
+      }
+    }
+  }
+
+  public void flush() {
+    synchronized (lock) {
+      flushLocked(clock.millis());
+    }
+  }
+
+  private void flushLocked(long now) {
+    Long from = segments.floorKey(recoveryPoint);
+    for (LogSegment segment : segments.tailMap(from == null ? 0L : from).values()) {
+      segment.flush();
+    }
+    recoveryPoint = logEnd.offset();
+    unflushedRecords = 0;
+    lastFlushMs = now;
+  }
+
+  /**
+   * Moves the high watermark (clamped to [log start, LEO]); readers never see past it. Returns true
+   * if it moved.
+   */
+  public boolean updateHighWatermark(long offset) {
+    LogOffsetMetadata end = logEnd;
+    long clamped = Math.max(logStartOffset(), Math.min(offset, end.offset()));
+    if (clamped == highWatermark.offset()) {
+      return false;
+    }
+    if (clamped == end.offset()) {
+      highWatermark = end;
+    } else {
+      Map.Entry<Long, LogSegment> entry = segments.floorEntry(clamped);
+      highWatermark =
+          new LogOffsetMetadata(clamped, entry.getKey(), entry.getValue().positionOf(clamped));
+    }
+    return true;
+  }
+
+  /**
+   * Reads from {@code offset} up to the high watermark: at most {@code maxBytes}, or the whole
+   * first batch when {@code minOneBatch} (so a batch larger than the limit still gets through).
+   *
+   * @throws OffsetOutOfRangeException {@code offset} is below the log start or above the LEO
+   */
+  public LogReadResult read(long offset, int maxBytes, boolean minOneBatch) {
+    LogOffsetMetadata end = highWatermark;
+    long startOffset = logStartOffset();
+    long endOffset = logEnd.offset();
+    if (offset < startOffset || offset > endOffset) {
+      throw new OffsetOutOfRangeException(
+          "offset "
+              + offset
+              + " is outside ["
+              + startOffset
+              + ", "
+              + endOffset
+              + "] of "
+              + topicPartition);
+    }
+    if (offset >= end.offset()) {
+      return LogReadResult.empty(end.offset(), startOffset, endOffset);
+    }
+    Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
+    while (entry != null && entry.getKey() <= end.segmentBaseOffset()) {
+      LogSegment segment = entry.getValue();
+      int maxPosition =
+          segment.baseOffset() == end.segmentBaseOffset() ? end.position() : segment.size();
+      FileSliceRecords slice = segment.read(offset, maxBytes, maxPosition, minOneBatch);
+      if (slice != null) {
+        boolean toBoundary = slice.position() + slice.sizeInBytes() == maxPosition;
+        long sliceEnd =
+            !toBoundary
+                ? -1
+                : segment.baseOffset() == end.segmentBaseOffset()
+                    ? end.offset()
+                    : segment.nextOffset();
+        return new LogReadResult(slice, end.offset(), startOffset, endOffset, sliceEnd);
+      }
+      entry = segments.higherEntry(entry.getKey());
+    }
+    return LogReadResult.empty(end.offset(), startOffset, endOffset);
+  }
+
+  /**
+   * The first record with a timestamp at or after {@code timestamp} below the high watermark, or
+   * null if there is none.
+   */
+  public FileRecords.TimestampAndOffset offsetForTimestamp(long timestamp) {
+    long hw = highWatermark();
+    for (LogSegment segment : segments.values()) {
+      if (segment.maxTimestamp() >= timestamp) {
+        FileRecords.TimestampAndOffset found = segment.findOffsetByTimestamp(timestamp);
+        if (found != null && found.offset < hw) {
+          return found;
+        }
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /** The record with the largest timestamp below the high watermark, or null if empty. */
+  public FileRecords.TimestampAndOffset offsetOfMaxTimestamp() {
+    LogSegment best = null;
+    for (LogSegment segment : segments.values()) {
+      if (segment.maxTimestamp() != RecordBatch.NO_TIMESTAMP
+          && (best == null || segment.maxTimestamp() > best.maxTimestamp())) {
+        best = segment;
+      }
+    }
+    return best == null ? null : best.findOffsetByTimestamp(best.maxTimestamp());
+  }
+
+  /**
+   * Deletes whole segments past {@code retention.ms} or beyond {@code retention.bytes}, oldest
+   * first, never the active segment and never data above the high watermark. Files are renamed at
+   * once and removed after {@code file.delete.delay.ms}, so in-flight reads finish. Returns the
+   * number of segments deleted.
+   */
+  public int deleteRetainedSegments() {
+    List<LogSegment> deleted = new ArrayList<>();
+    synchronized (lock) {
+      LogConfig current = config;
+      long now = clock.millis();
+      long size = sizeInBytes();
+      LogSegment active = segments.lastEntry().getValue();
+      for (LogSegment segment : segments.values()) {
+        if (segment == active || segment.nextOffset() > highWatermark()) {
+          break;
+        }
+        boolean expired =
+            current.retentionMs() >= 0
+                && now - segment.retentionTimestamp() > current.retentionMs();
+        boolean oversize =
+            current.retentionBytes() >= 0 && size - segment.size() >= current.retentionBytes();
+        if (!expired && !oversize) {
+          break;
+        }
+        size -= segment.size();
+        deleted.add(segment);
+      }
+      for (LogSegment segment : deleted) {
+        segments.remove(segment.baseOffset());
+        segment.markDeleted();
+      }
+    }
+    for (LogSegment segment : deleted) {
+      log.info(
+          "partition={} retention deleted segment {}; log start offset now {}",
+          topicPartition,
+          segment.baseOffset(),
+          logStartOffset());
+      scheduler.schedule(
+          segment::closeAndDelete, config.fileDeleteDelayMs(), TimeUnit.MILLISECONDS);
+    }
+    return deleted.size();
+  }
+
+  /** Writes the producer snapshot, flushes and closes every segment: a clean shutdown. */
+  @Override
+  public void close() {
+    synchronized (lock) {
+      flushLocked(clock.millis());
+      producerState.takeSnapshot(logEnd.offset());
+      for (LogSegment segment : segments.values()) {
+        segment.close();
+      }
+    }
+  }
+
+  /** Closes the files and removes the directory: the topic was deleted. */
+  public void closeAndDelete() {
+    synchronized (lock) {
+      for (LogSegment segment : segments.values()) {
+        segment.closeAndDelete();
+      }
+      segments.clear();
+    }
+  }
+
+  Path dir() {
+    return dir;
+  }
+}

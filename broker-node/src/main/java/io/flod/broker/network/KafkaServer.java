@@ -1,0 +1,78 @@
+package io.flod.broker.network;
+
+import io.flod.broker.api.ApiRegistry;
+import io.flod.broker.metrics.BrokerMetrics;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Kafka protocol listener: a Netty server whose pipeline splits the byte stream into
+ * size-prefixed frames (refusing any over {@code socket.request.max.bytes}) and hands each to the
+ * connection's {@link KafkaConnectionHandler}. NIO transport, so that fetches use {@code
+ * FileChannel.transferTo} (sendfile) for record bytes.
+ */
+public final class KafkaServer implements AutoCloseable {
+  private final EventLoopGroup acceptor = new NioEventLoopGroup(1);
+  private final EventLoopGroup workers = new NioEventLoopGroup();
+  private final RequestDispatcher dispatcher;
+  private final int maxFrameBytes;
+  private final int maxQueuedPerConnection;
+  private Channel serverChannel;
+
+  public KafkaServer(
+      ApiRegistry registry,
+      Executor handlerPool,
+      BrokerMetrics metrics,
+      int maxFrameBytes,
+      int maxQueuedPerConnection) {
+    this.dispatcher = new RequestDispatcher(registry, handlerPool, metrics);
+    this.maxFrameBytes = maxFrameBytes;
+    this.maxQueuedPerConnection = maxQueuedPerConnection;
+  }
+
+  /** Binds and returns the bound address (port 0 picks a free port). */
+  public InetSocketAddress start(InetSocketAddress listen) throws InterruptedException {
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(acceptor, workers)
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.SO_KEEPALIVE, true)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline()
+                        .addLast(
+                            "frames",
+                            new LengthFieldBasedFrameDecoder(maxFrameBytes, 0, 4, 0, 4, true))
+                        .addLast(
+                            "requests",
+                            new KafkaConnectionHandler(dispatcher, maxQueuedPerConnection));
+                  }
+                });
+    serverChannel = bootstrap.bind(listen).sync().channel();
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  @Override
+  public void close() {
+    if (serverChannel != null) {
+      serverChannel.close().syncUninterruptibly();
+    }
+    acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}

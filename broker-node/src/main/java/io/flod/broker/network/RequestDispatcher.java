@@ -1,0 +1,81 @@
+package io.flod.broker.network;
+
+import io.flod.broker.api.ApiRegistry;
+import io.flod.broker.api.RequestContext;
+import io.flod.broker.metrics.BrokerMetrics;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a decoded request's handler on the request-handler pool and turns any failure into that
+ * API's error response. Errors a client can act on (Kafka's {@link ApiException}s) go back quietly;
+ * anything else is a bug, logged once with the request's ids and answered as an unknown server
+ * error.
+ */
+final class RequestDispatcher {
+  private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
+  private final ApiRegistry registry;
+  private final Executor handlerPool;
+  private final BrokerMetrics metrics;
+
+  RequestDispatcher(ApiRegistry registry, Executor handlerPool, BrokerMetrics metrics) {
+    this.registry = registry;
+    this.handlerPool = handlerPool;
+    this.metrics = metrics;
+  }
+
+  ApiRegistry registry() {
+    return registry;
+  }
+
+  CompletableFuture<ApiMessage> dispatch(RequestContext context, AbstractRequest request) {
+    long startNanos = System.nanoTime();
+    ApiRegistry.SupportedApi api =
+        registry
+            .find(context.apiKey())
+            .orElseThrow(() -> new IllegalStateException("not routed: " + context.apiKey()));
+    CompletableFuture<ApiMessage> response;
+    try {
+      response =
+          CompletableFuture.supplyAsync(() -> api.handler().handle(context, request), handlerPool)
+              .thenCompose(future -> future);
+    } catch (RuntimeException rejected) {
+      response = CompletableFuture.failedFuture(rejected);
+    }
+    return response.handle(
+        (body, error) -> {
+          metrics.recordRequest(context.apiKey(), System.nanoTime() - startNanos);
+          if (error == null) {
+            return body;
+          }
+          Throwable cause = unwrap(error);
+          if (!(cause instanceof ApiException)) {
+            log.error(
+                "client={} clientId={} api={} v{} correlationId={} failed",
+                context.clientAddress(),
+                context.clientId(),
+                context.apiKey(),
+                context.apiVersion(),
+                context.header().correlationId(),
+                cause);
+          }
+          return request.getErrorResponse(cause).data();
+        });
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    Throwable cause = error;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+}

@@ -1,0 +1,95 @@
+package io.flod.broker.support;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A standalone broker in its own JVM, started the way {@code bin/flod broker} starts it, so a test
+ * can SIGKILL it. The child's stderr goes to a file next to its data directory.
+ */
+public final class BrokerProcess implements AutoCloseable {
+  private final Process process;
+  private final String bootstrapServers;
+
+  private BrokerProcess(Process process, String bootstrapServers) {
+    this.process = process;
+    this.bootstrapServers = bootstrapServers;
+  }
+
+  public static BrokerProcess start(Path dataDir, String... extraArgs) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add("io.flod.broker.cli.FlodBrokerMain");
+    command.addAll(
+        List.of(
+            "broker", "--standalone", "--listen", "127.0.0.1:0", "--data-dir", dataDir.toString()));
+    command.addAll(List.of(extraArgs));
+    Process process =
+        new ProcessBuilder(command)
+            .redirectError(dataDir.resolveSibling(dataDir.getFileName() + "-broker.log").toFile())
+            .start();
+    BufferedReader stdout =
+        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    CompletableFuture<String> ready =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                String line;
+                while ((line = stdout.readLine()) != null) {
+                  if (line.startsWith("listening on ")) {
+                    return line.substring("listening on ".length()).trim();
+                  }
+                }
+                return null;
+              } catch (IOException e) {
+                return null;
+              }
+            });
+    try {
+      String bootstrap = ready.get(60, TimeUnit.SECONDS);
+      if (bootstrap == null) {
+        throw new IOException("broker exited before it was ready, code " + process.waitFor());
+      }
+      return new BrokerProcess(process, bootstrap);
+    } catch (Exception e) {
+      process.destroyForcibly();
+      throw new IOException("broker did not become ready", e);
+    }
+  }
+
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  /** SIGKILL: no shutdown hook, no flush, no clean-shutdown marker. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM, then waits for the clean shutdown; returns the exit code. */
+  public int terminate() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new IllegalStateException("broker did not stop within 30 s of SIGTERM");
+    }
+    return process.exitValue();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      kill();
+    }
+  }
+}
