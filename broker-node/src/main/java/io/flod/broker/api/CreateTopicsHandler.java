@@ -80,22 +80,9 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
                 data.validateOnly() ? org.apache.kafka.common.Uuid.ZERO_UUID : created.topicId())
             .setNumPartitions(created.partitionCount())
             .setReplicationFactor(created.replicationFactor());
-        topicManager
-            .topicConfigs()
-            .effectiveValues(created.configOverrides())
-            .forEach(
-                (name, value) ->
-                    result
-                        .configs()
-                        .add(
-                            new CreatableTopicConfigs()
-                                .setName(name)
-                                .setValue(value)
-                                .setConfigSource(
-                                    (created.configOverrides().containsKey(name)
-                                            ? ConfigSource.TOPIC_CONFIG
-                                            : ConfigSource.DEFAULT_CONFIG)
-                                        .id())));
+        if (context.apiVersion() >= 5) {
+          addEffectiveConfigs(result, created);
+        }
       } catch (ApiException e) {
         result.setErrorCode(Errors.forException(e).code()).setErrorMessage(e.getMessage());
       } catch (RuntimeException invalidName) {
@@ -106,6 +93,26 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
       response.topics().add(result);
     }
     return CompletableFuture.completedFuture(response);
+  }
+
+  /** Since v5 the answer lists the new topic's effective configs. */
+  private void addEffectiveConfigs(CreatableTopicResult result, TopicMetadata created) {
+    topicManager
+        .topicConfigs()
+        .effectiveValues(created.configOverrides())
+        .forEach(
+            (name, value) ->
+                result
+                    .configs()
+                    .add(
+                        new CreatableTopicConfigs()
+                            .setName(name)
+                            .setValue(value)
+                            .setConfigSource(
+                                (created.configOverrides().containsKey(name)
+                                        ? ConfigSource.TOPIC_CONFIG
+                                        : ConfigSource.DEFAULT_CONFIG)
+                                    .id())));
   }
 
   private void checkAssignments(CreatableTopic topic) {

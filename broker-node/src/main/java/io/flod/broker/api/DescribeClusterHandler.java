@@ -22,7 +22,6 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
       RequestContext context, DescribeClusterRequest request) {
     DescribeClusterResponseData response =
         new DescribeClusterResponseData()
-            .setEndpointType(BROKERS_ENDPOINT_TYPE)
             .setClusterId(cluster.clusterId())
             .setControllerId(cluster.controllerId());
     if (context.apiVersion() >= 1 && request.data().endpointType() != BROKERS_ENDPOINT_TYPE) {

@@ -48,6 +48,10 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
                               "This server does not host this topic-partition."));
           FetchHandler.checkLeaderEpoch(found, partition.currentLeaderEpoch());
           lookup(found, partition.timestamp(), answer);
+          if (context.apiVersion() < 4) {
+            // The leader epoch field exists from v4; older clients must not be sent one.
+            answer.setLeaderEpoch(RecordBatch.NO_PARTITION_LEADER_EPOCH);
+          }
         } catch (ApiException e) {
           answer
               .setErrorCode(Errors.forException(e).code())

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.AbstractRequest;
@@ -56,7 +57,10 @@ final class RequestDispatcher {
             return body;
           }
           Throwable cause = unwrap(error);
-          if (!(cause instanceof ApiException)) {
+          if (cause instanceof RejectedExecutionException) {
+            // The handler pool is closing: the broker is shutting down and the client is gone.
+            log.debug("api={} dropped during shutdown", context.apiKey());
+          } else if (!(cause instanceof ApiException)) {
             log.error(
                 "client={} clientId={} api={} v{} correlationId={} failed",
                 context.clientAddress(),
