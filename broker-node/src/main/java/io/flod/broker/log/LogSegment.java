@@ -189,8 +189,10 @@ final class LogSegment implements Closeable {
     }
     int available = maxPosition - start.position;
     int size = Math.min(available, maxBytes);
-    if (minOneBatch && size < start.size) {
-      size = Math.min(available, start.size);
+    if (size < start.size && start.size <= available) {
+      // The first batch does not fit: send it whole if allowed (KIP-74), else nothing rather than
+      // a fragment the client would discard, as Kafka does.
+      size = minOneBatch ? start.size : 0;
     }
     return new FileSliceRecords(records, start.position, Math.max(size, 0));
   }

@@ -56,6 +56,7 @@ public final class PartitionLog implements Closeable {
   private volatile long recoveryPoint;
   private long unflushedRecords;
   private long lastFlushMs;
+  private boolean closed;
 
   private PartitionLog(
       TopicPartition topicPartition,
@@ -308,6 +309,11 @@ public final class PartitionLog implements Closeable {
 
   private void flushSealed(LogSegment sealed, long upTo) {
     try {
+      synchronized (lock) {
+        if (closed || !segments.containsKey(sealed.baseOffset())) {
+          return; // closing flushed it already, or retention removed it
+        }
+      }
       sealed.flush();
       synchronized (lock) {
         recoveryPoint = Math.max(recoveryPoint, upTo);
@@ -495,6 +501,10 @@ public final class PartitionLog implements Closeable {
   @Override
   public void close() {
     synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
       flushLocked(clock.millis());
       producerState.takeSnapshot(logEnd.offset());
       for (LogSegment segment : segments.values()) {
@@ -506,6 +516,7 @@ public final class PartitionLog implements Closeable {
   /** Closes the files and removes the directory: the topic was deleted. */
   public void closeAndDelete() {
     synchronized (lock) {
+      closed = true;
       for (LogSegment segment : segments.values()) {
         segment.closeAndDelete();
       }

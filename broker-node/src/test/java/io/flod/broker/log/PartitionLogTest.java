@@ -1,0 +1,334 @@
+package io.flod.broker.log;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PartitionLogTest {
+  private static final TopicPartition TP = new TopicPartition("t", 0);
+  @TempDir Path dir;
+  private ScheduledExecutorService scheduler;
+  private final Clock clock = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
+
+  @BeforeEach
+  void setUp() {
+    scheduler = Executors.newSingleThreadScheduledExecutor();
+  }
+
+  @AfterEach
+  void tearDown() throws InterruptedException {
+    scheduler.shutdownNow();
+    scheduler.awaitTermination(5, TimeUnit.SECONDS);
+  }
+
+  private static LogConfig smallSegments() {
+    LogConfig d = LogConfig.defaults();
+    return new LogConfig(
+        1024,
+        d.segmentMs(),
+        d.retentionMs(),
+        d.retentionBytes(),
+        d.maxMessageBytes(),
+        128,
+        d.segmentIndexBytes(),
+        d.flushMessages(),
+        d.flushMs(),
+        d.timestampType(),
+        0);
+  }
+
+  private PartitionLog open(LogConfig config, boolean clean, long recoveryPoint) {
+    return PartitionLog.open(TP, dir, config, clean, recoveryPoint, clock, scheduler);
+  }
+
+  private static MemoryRecords batch(long timestamp, String... values) {
+    SimpleRecord[] records = new SimpleRecord[values.length];
+    for (int i = 0; i < values.length; i++) {
+      records[i] =
+          new SimpleRecord(
+              timestamp + i,
+              ("k" + i).getBytes(StandardCharsets.UTF_8),
+              values[i].getBytes(StandardCharsets.UTF_8));
+    }
+    return MemoryRecords.withRecords(Compression.NONE, records);
+  }
+
+  private static MemoryRecords idempotent(
+      long producerId, short epoch, int sequence, String value) {
+    return MemoryRecords.withIdempotentRecords(
+        Compression.NONE,
+        producerId,
+        epoch,
+        sequence,
+        new SimpleRecord(1000L, value.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /** Appends as a sole replica does: the high watermark follows the log end. */
+  private static LogAppendResult append(PartitionLog log, MemoryRecords records, int leaderEpoch) {
+    LogAppendResult result = log.appendAsLeader(records, leaderEpoch);
+    log.updateHighWatermark(log.logEndOffset());
+    return result;
+  }
+
+  private static List<String> values(LogReadResult read) throws Exception {
+    List<String> out = new ArrayList<>();
+    FileRecords records = ((FileSliceRecords) read.records()).asFileRecords();
+    for (RecordBatch batch : records.batches()) {
+      for (Record record : batch) {
+        byte[] bytes = new byte[record.valueSize()];
+        record.value().get(bytes);
+        out.add(record.offset() + "=" + new String(bytes, StandardCharsets.UTF_8));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void appendsAssignDenseOffsetsAndReadsStartAtTheRequestedBatch() throws Exception {
+    try (PartitionLog log = open(smallSegments(), false, 0)) {
+      for (int i = 0; i < 50; i++) {
+        LogAppendResult result = append(log, batch(1000 + i, "a" + i, "b" + i), 3);
+        assertEquals(2L * i, result.firstOffset());
+        assertEquals(2L * i + 1, result.lastOffset());
+      }
+      assertEquals(100, log.logEndOffset());
+      assertEquals(100, log.highWatermark());
+      assertTrue(log.segmentCount() > 3, "1 KiB segments rolled: " + log.segmentCount());
+      // A read from the middle of a later segment starts at the batch holding that offset.
+      List<String> read = values(log.read(61, 100_000, true));
+      assertEquals("60=a30", read.get(0));
+      assertTrue(read.contains("61=b30"));
+      assertThrows(OffsetOutOfRangeException.class, () -> log.read(101, 1000, true));
+      assertEquals(0, log.read(100, 1000, true).sizeInBytes(), "at the end: nothing, no error");
+    }
+  }
+
+  @Test
+  void readsNeverPassTheHighWatermark() throws Exception {
+    try (PartitionLog log = open(LogConfig.defaults(), false, 0)) {
+      append(log, batch(1, "a"), 0);
+      log.appendAsLeader(batch(2, "b"), 0);
+      log.appendAsLeader(batch(3, "c"), 0);
+      assertEquals(1, log.highWatermark());
+      assertEquals(List.of("0=a"), values(log.read(0, 100_000, true)));
+      assertEquals(0, log.read(1, 100_000, true).sizeInBytes());
+    }
+  }
+
+  @Test
+  void minOneBatchLetsALargeBatchThroughASmallLimit() throws Exception {
+    try (PartitionLog log = open(LogConfig.defaults(), false, 0)) {
+      append(log, batch(1, "x".repeat(500)), 0);
+      assertEquals(0, log.read(0, 10, false).sizeInBytes());
+      assertEquals(1, values(log.read(0, 10, true)).size());
+    }
+  }
+
+  @Test
+  void batchesAreValidatedBeforeTheyAreStored() {
+    LogConfig d = LogConfig.defaults();
+    LogConfig tiny =
+        new LogConfig(
+            d.segmentBytes(),
+            d.segmentMs(),
+            d.retentionMs(),
+            d.retentionBytes(),
+            100,
+            d.indexIntervalBytes(),
+            d.segmentIndexBytes(),
+            d.flushMessages(),
+            d.flushMs(),
+            d.timestampType(),
+            0);
+    try (PartitionLog log = open(tiny, false, 0)) {
+      assertThrows(RecordTooLargeException.class, () -> append(log, batch(1, "y".repeat(200)), 0));
+      MemoryRecords corrupt = batch(1, "value");
+      corrupt.buffer().put(corrupt.sizeInBytes() - 2, (byte) 0x7f);
+      assertThrows(CorruptRecordException.class, () -> append(log, corrupt, 0));
+      assertEquals(0, log.logEndOffset(), "nothing was stored");
+    }
+  }
+
+  @Test
+  void leaderEpochAndLogAppendTimeAreStampedIntoTheBatch() throws Exception {
+    LogConfig d = LogConfig.defaults();
+    LogConfig appendTime =
+        new LogConfig(
+            d.segmentBytes(),
+            d.segmentMs(),
+            d.retentionMs(),
+            d.retentionBytes(),
+            d.maxMessageBytes(),
+            d.indexIntervalBytes(),
+            d.segmentIndexBytes(),
+            d.flushMessages(),
+            d.flushMs(),
+            TimestampType.LOG_APPEND_TIME,
+            0);
+    try (PartitionLog log = open(appendTime, false, 0)) {
+      LogAppendResult result = append(log, batch(5, "v"), 7);
+      assertEquals(clock.millis(), result.logAppendTimeMs());
+      RecordBatch stored =
+          ((FileSliceRecords) log.read(0, 1000, true).records())
+              .asFileRecords()
+              .batches()
+              .iterator()
+              .next();
+      assertEquals(7, stored.partitionLeaderEpoch());
+      assertEquals(TimestampType.LOG_APPEND_TIME, stored.timestampType());
+      assertEquals(clock.millis(), stored.maxTimestamp());
+      assertTrue(stored.isValid(), "the CRC still matches after stamping");
+    }
+  }
+
+  @Test
+  void offsetForTimestampFindsTheFirstRecordAtOrAfterIt() {
+    try (PartitionLog log = open(smallSegments(), false, 0)) {
+      for (int i = 0; i < 40; i++) {
+        append(log, batch(10_000 + 10L * i, "v" + i), 0);
+      }
+      assertEquals(0, log.offsetForTimestamp(0).offset);
+      assertEquals(13, log.offsetForTimestamp(10_125).offset);
+      assertEquals(13, log.offsetForTimestamp(10_130).offset);
+      assertEquals(10_130, log.offsetForTimestamp(10_130).timestamp);
+      assertNull(log.offsetForTimestamp(20_000));
+      assertEquals(39, log.offsetOfMaxTimestamp().offset);
+    }
+  }
+
+  @Test
+  void aRetriedIdempotentBatchGetsItsOriginalOffsetEvenAfterReopening() {
+    try (PartitionLog log = open(LogConfig.defaults(), false, 0)) {
+      append(log, batch(1, "other"), 0);
+      assertEquals(1, append(log, idempotent(42, (short) 0, 0, "first"), 0).firstOffset());
+      assertEquals(2, append(log, idempotent(42, (short) 0, 1, "second"), 0).firstOffset());
+      LogAppendResult retry = append(log, idempotent(42, (short) 0, 0, "first"), 0);
+      assertTrue(retry.duplicate());
+      assertEquals(1, retry.firstOffset());
+      assertEquals(3, log.logEndOffset(), "the duplicate was not stored");
+    }
+    // After a clean restart the producer state comes from the snapshot...
+    try (PartitionLog log = open(LogConfig.defaults(), true, 0)) {
+      assertEquals(2, append(log, idempotent(42, (short) 0, 1, "second"), 0).firstOffset());
+      assertThrows(
+          OutOfOrderSequenceException.class,
+          () -> append(log, idempotent(42, (short) 0, 5, "gap"), 0));
+    }
+  }
+
+  @Test
+  void producerStateIsRebuiltFromTheLogAfterACrash() throws Exception {
+    try (PartitionLog log = open(LogConfig.defaults(), false, 0)) {
+      append(log, idempotent(7, (short) 2, 0, "a"), 0);
+      append(log, idempotent(7, (short) 2, 1, "b"), 0);
+    }
+    // Simulate a crash that lost the snapshot written at close.
+    try (var files = Files.list(dir)) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".snapshot")).toList()) {
+        Files.delete(f);
+      }
+    }
+    try (PartitionLog log = open(LogConfig.defaults(), false, 0)) {
+      assertEquals(
+          1, append(log, idempotent(7, (short) 2, 1, "b"), 0).firstOffset(), "replayed dedupe");
+      assertThrows(
+          InvalidProducerEpochException.class,
+          () -> append(log, idempotent(7, (short) 1, 2, "old"), 0));
+      assertThrows(
+          OutOfOrderSequenceException.class,
+          () -> append(log, idempotent(7, (short) 3, 4, "new epoch"), 0));
+      assertEquals(2, append(log, idempotent(7, (short) 3, 0, "new epoch"), 0).firstOffset());
+    }
+  }
+
+  @Test
+  void recoveryTruncatesATornTailAndRebuildsIndexes() throws Exception {
+    try (PartitionLog log = open(smallSegments(), false, 0)) {
+      for (int i = 0; i < 30; i++) {
+        append(log, batch(100 + i, "v" + i), 0);
+      }
+    }
+    Path last;
+    try (var files = Files.list(dir)) {
+      last =
+          files
+              .filter(p -> p.toString().endsWith(".log"))
+              .sorted()
+              .reduce((a, b) -> b)
+              .orElseThrow();
+    }
+    long size = Files.size(last);
+    try (RandomAccessFile file = new RandomAccessFile(last.toFile(), "rw")) {
+      file.setLength(size - 5);
+    }
+    Files.delete(last.resolveSibling(last.getFileName().toString().replace(".log", ".index")));
+    try (PartitionLog log = open(smallSegments(), false, 0)) {
+      assertEquals(29, log.logEndOffset(), "the torn last batch is gone, the rest stays");
+      assertEquals(List.of("28=v28"), values(log.read(28, 100_000, true)));
+      assertEquals(29, append(log, batch(1, "again"), 0).firstOffset());
+    }
+  }
+
+  @Test
+  void retentionBySizeDeletesWholeOldSegmentsButNotTheActiveOne() {
+    LogConfig d = smallSegments();
+    LogConfig bounded =
+        new LogConfig(
+            d.segmentBytes(),
+            d.segmentMs(),
+            -1,
+            2048,
+            d.maxMessageBytes(),
+            d.indexIntervalBytes(),
+            d.segmentIndexBytes(),
+            d.flushMessages(),
+            d.flushMs(),
+            d.timestampType(),
+            0);
+    try (PartitionLog log = open(bounded, false, 0)) {
+      for (int i = 0; i < 100; i++) {
+        append(log, batch(100 + i, "value-" + i), 0);
+      }
+      int before = log.segmentCount();
+      assertTrue(log.deleteRetainedSegments() > 0);
+      assertTrue(log.segmentCount() < before);
+      assertTrue(log.sizeInBytes() < 2048 + 1024);
+      assertTrue(log.logStartOffset() > 0);
+      assertEquals(100, log.logEndOffset());
+      assertThrows(OffsetOutOfRangeException.class, () -> log.read(0, 1000, true));
+      assertFalse(log.read(log.logStartOffset(), 100, true).sizeInBytes() == 0);
+    }
+  }
+}
