@@ -22,7 +22,6 @@ public final class BrokerCommand implements Callable<Integer> {
 
   @Option(
       names = "--listen",
-      required = true,
       paramLabel = "HOST:PORT",
       description = "Address to listen on; port 0 picks a free port.")
   String listen;
@@ -33,11 +32,7 @@ public final class BrokerCommand implements Callable<Integer> {
       description = "Host name given to clients (default: the listen host).")
   String advertisedHost;
 
-  @Option(
-      names = "--data-dir",
-      required = true,
-      paramLabel = "DIR",
-      description = "Where logs and metadata live.")
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Where logs and metadata live.")
   Path dataDir;
 
   @Option(
@@ -53,11 +48,24 @@ public final class BrokerCommand implements Callable<Integer> {
           "A broker config (see `docs/broker-config.md`); repeatable. Also FLOD_<KEY> env vars.")
   Map<String, String> configs = new LinkedHashMap<>();
 
+  @Option(
+      names = "--print-config-docs",
+      description = "Print the configuration reference (Markdown) and exit.")
+  boolean printConfigDocs;
+
   @Override
   public Integer call() throws Exception {
+    if (printConfigDocs) {
+      System.out.print(io.flod.broker.config.ConfigDocs.render());
+      return 0;
+    }
     if (!standalone) {
       System.err.println(
           "Only --standalone is available yet; cluster mode comes with replication.");
+      return 2;
+    }
+    if (listen == null || dataDir == null) {
+      System.err.println("--listen and --data-dir are required; see bin/flod broker --help");
       return 2;
     }
     Map<String, String> explicit = new LinkedHashMap<>(configs);

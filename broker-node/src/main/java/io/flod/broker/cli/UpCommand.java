@@ -13,8 +13,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code flod up}: for now a standalone broker on 127.0.0.1:9092 (or a free port if that one is
- * taken) with its data under {@code ~/.flod/standalone}. The control plane will make this start the
- * whole service.
+ * taken) with its data under {@code ~/.flod/standalone} and topic auto-creation on. The control
+ * plane will make this start the whole service.
  */
 @Command(
     name = "up",
@@ -32,7 +32,9 @@ public final class UpCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    BrokerConfig config = BrokerConfig.from(System.getenv(), Map.of());
+    // A local playground: topics appear on first use, so kcat and console tools work at once.
+    BrokerConfig config =
+        BrokerConfig.from(System.getenv(), Map.of(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE, "true"));
     int chosen = isFree(port) ? port : 0;
     Broker broker =
         Broker.startStandalone(dataDir, new InetSocketAddress("127.0.0.1", chosen), null, config);
@@ -47,10 +49,10 @@ public final class UpCommand implements Callable<Integer> {
           System.out.println("  data directory:    " + dataDir.toAbsolutePath());
           System.out.println("Try it:");
           System.out.println("  kcat -b " + bootstrap + " -L");
+          System.out.println("  echo 'k1:hello' | kcat -b " + bootstrap + " -t demo -K: -P");
+          System.out.println("  kcat -b " + bootstrap + " -t demo -C -e -f '%k: %s\\n'");
           System.out.println(
-              "  echo 'k1:hello' | kcat -b "
-                  + bootstrap
-                  + " -t demo -K: -P   (create the topic first; see README)");
+              "Topics are created on first use here (auto.create.topics.enable=true).");
           System.out.println("Ctrl-C stops it.");
           System.out.flush();
         });

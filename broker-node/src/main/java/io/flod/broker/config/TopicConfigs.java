@@ -86,6 +86,11 @@ public final class TopicConfigs {
     return def;
   }
 
+  /** The broker config that supplies this topic config's default, or null if it has none. */
+  public static String brokerDefaultOf(String topicConfig) {
+    return BROKER_DEFAULTS.get(topicConfig);
+  }
+
   public Map<String, ConfigKey> keys() {
     return definition.configKeys();
   }
