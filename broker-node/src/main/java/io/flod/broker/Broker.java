@@ -4,19 +4,33 @@ import io.flod.broker.api.ApiRegistry;
 import io.flod.broker.api.ApiVersionsHandler;
 import io.flod.broker.api.CreatePartitionsHandler;
 import io.flod.broker.api.CreateTopicsHandler;
+import io.flod.broker.api.DeleteGroupsHandler;
 import io.flod.broker.api.DeleteTopicsHandler;
 import io.flod.broker.api.DescribeClusterHandler;
 import io.flod.broker.api.DescribeConfigsHandler;
+import io.flod.broker.api.DescribeGroupsHandler;
 import io.flod.broker.api.FetchHandler;
+import io.flod.broker.api.FindCoordinatorHandler;
+import io.flod.broker.api.HeartbeatHandler;
 import io.flod.broker.api.IncrementalAlterConfigsHandler;
 import io.flod.broker.api.InitProducerIdHandler;
+import io.flod.broker.api.JoinGroupHandler;
+import io.flod.broker.api.LeaveGroupHandler;
+import io.flod.broker.api.ListGroupsHandler;
 import io.flod.broker.api.ListOffsetsHandler;
 import io.flod.broker.api.MetadataHandler;
+import io.flod.broker.api.OffsetCommitHandler;
+import io.flod.broker.api.OffsetDeleteHandler;
+import io.flod.broker.api.OffsetFetchHandler;
 import io.flod.broker.api.ProduceHandler;
+import io.flod.broker.api.SyncGroupHandler;
 import io.flod.broker.cluster.StandaloneClusterView;
 import io.flod.broker.config.BrokerConfig;
 import io.flod.broker.config.TopicConfigs;
 import io.flod.broker.fetch.DelayedFetches;
+import io.flod.broker.group.GroupConfig;
+import io.flod.broker.group.GroupCoordinator;
+import io.flod.broker.group.OffsetsTopic;
 import io.flod.broker.log.LogManager;
 import io.flod.broker.metadata.LocalTopicRegistry;
 import io.flod.broker.metadata.NodeIdentity;
@@ -33,6 +47,7 @@ import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -70,7 +85,13 @@ public final class Broker implements AutoCloseable {
     Path metaDir = dataDir.resolve("meta");
     NodeIdentity identity = NodeIdentity.loadOrCreate(metaDir, nodeId);
     this.clusterId = identity.clusterId();
-    this.scheduler = Executors.newScheduledThreadPool(2, named("flod-scheduler"));
+    ScheduledThreadPoolExecutor timers =
+        new ScheduledThreadPoolExecutor(2, named("flod-scheduler"));
+    // Pending timers (session expiries, delayed segment deletes) are dropped at shutdown; a
+    // restart finds leftover *.deleted files and removes them.
+    timers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    timers.setRemoveOnCancelPolicy(true);
+    this.scheduler = timers;
     this.handlerPool =
         Executors.newFixedThreadPool(
             config.getInt(BrokerConfig.NUM_IO_THREADS), named("flod-request-handler"));
@@ -88,6 +109,12 @@ public final class Broker implements AutoCloseable {
         config.getLong(BrokerConfig.RECOVERY_POINT_CHECKPOINT_INTERVAL_MS));
     TopicManager topicManager = new TopicManager(topics, partitions, topicConfigs, 1);
     StandaloneClusterView cluster = new StandaloneClusterView(identity.clusterId(), nodeId);
+    GroupConfig groupConfig = GroupConfig.from(config);
+    OffsetsTopic offsetsTopic = OffsetsTopic.ensure(topicManager, partitions, groupConfig);
+    GroupCoordinator groups =
+        new GroupCoordinator(
+            groupConfig, offsetsTopic, tp -> partitions.get(tp).isPresent(), scheduler, clock);
+    groups.start();
 
     ApiRegistry apis = new ApiRegistry();
     apis.register(ApiKeys.API_VERSIONS, 0, 4, new ApiVersionsHandler(apis))
@@ -124,7 +151,26 @@ public final class Broker implements AutoCloseable {
             0,
             5,
             new InitProducerIdHandler(new LocalProducerIdAllocator(metaDir)))
-        .register(ApiKeys.DESCRIBE_CLUSTER, 0, 2, new DescribeClusterHandler(cluster));
+        .register(ApiKeys.DESCRIBE_CLUSTER, 0, 2, new DescribeClusterHandler(cluster))
+        .register(
+            ApiKeys.FIND_COORDINATOR,
+            0,
+            5,
+            new FindCoordinatorHandler(cluster, offsetsTopic::partitionFor))
+        .register(ApiKeys.JOIN_GROUP, 0, 9, new JoinGroupHandler(groups))
+        .register(ApiKeys.SYNC_GROUP, 0, 5, new SyncGroupHandler(groups))
+        .register(ApiKeys.HEARTBEAT, 0, 4, new HeartbeatHandler(groups))
+        .register(ApiKeys.LEAVE_GROUP, 0, 5, new LeaveGroupHandler(groups))
+        .register(ApiKeys.OFFSET_COMMIT, 2, 9, new OffsetCommitHandler(groups))
+        .register(ApiKeys.OFFSET_FETCH, 1, 9, new OffsetFetchHandler(groups))
+        .register(ApiKeys.LIST_GROUPS, 0, 5, new ListGroupsHandler(groups))
+        .register(
+            ApiKeys.DESCRIBE_GROUPS,
+            0,
+            5,
+            new DescribeGroupsHandler(groups, groupConfig.maxGroupIdLength()))
+        .register(ApiKeys.DELETE_GROUPS, 0, 2, new DeleteGroupsHandler(groups))
+        .register(ApiKeys.OFFSET_DELETE, 0, 0, new OffsetDeleteHandler(groups));
 
     this.server =
         new KafkaServer(

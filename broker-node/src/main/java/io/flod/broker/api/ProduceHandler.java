@@ -88,6 +88,10 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
           ? new UnknownTopicIdException("This server does not host this topic ID.")
           : new UnknownTopicOrPartitionException("This server does not host this topic-partition.");
     }
+    if (org.apache.kafka.common.internals.Topic.isInternal(topic.get().name())) {
+      throw new org.apache.kafka.common.errors.InvalidTopicException(
+          "Cannot append to internal topic " + topic.get().name());
+    }
     Partition partition =
         partitions
             .get(new TopicPartition(topic.get().name(), data.index()))

@@ -47,6 +47,18 @@ public final class BrokerConfig extends AbstractConfig {
   public static final String RECOVERY_POINT_CHECKPOINT_INTERVAL_MS =
       "log.flush.offset.checkpoint.interval.ms";
   public static final String FETCH_MAX_WAIT_CAP_MS = "fetch.max.wait.cap.ms";
+  public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
+  public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
+  public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
+  public static final String GROUP_MAX_SIZE = "group.max.size";
+  public static final String GROUP_ID_MAX_LENGTH = "group.id.max.length";
+  public static final String CONSUMER_GROUPS_PER_TOPIC_MAX = "consumer.groups.per.topic.max";
+  public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
+  public static final String OFFSETS_RETENTION_MINUTES = "offsets.retention.minutes";
+  public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS =
+      "offsets.retention.check.interval.ms";
+  public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
+  public static final String OFFSETS_TOPIC_SEGMENT_BYTES = "offsets.topic.segment.bytes";
 
   public static final ConfigDef DEFINITION =
       new ConfigDef()
@@ -199,7 +211,84 @@ public final class BrokerConfig extends AbstractConfig {
               30_000,
               between(0, 300_000),
               LOW,
-              "Upper bound on a fetch's max.wait.ms, so a client cannot park requests for hours.");
+              "Upper bound on a fetch's max.wait.ms, so a client cannot park requests for hours.")
+          .define(
+              GROUP_MIN_SESSION_TIMEOUT_MS,
+              Type.INT,
+              6000,
+              atLeast(0),
+              MEDIUM,
+              "Smallest session.timeout.ms a consumer may ask for.")
+          .define(
+              GROUP_MAX_SESSION_TIMEOUT_MS,
+              Type.INT,
+              1_800_000,
+              atLeast(0),
+              MEDIUM,
+              "Largest session.timeout.ms a consumer may ask for.")
+          .define(
+              GROUP_INITIAL_REBALANCE_DELAY_MS,
+              Type.INT,
+              3000,
+              atLeast(0),
+              MEDIUM,
+              "How long the first rebalance of an empty group waits for more members to join.")
+          .define(
+              GROUP_MAX_SIZE,
+              Type.INT,
+              Integer.MAX_VALUE,
+              atLeast(1),
+              MEDIUM,
+              "Most members a consumer group may have.")
+          .define(
+              GROUP_ID_MAX_LENGTH,
+              Type.INT,
+              255,
+              atLeast(1),
+              LOW,
+              "Longest group id accepted, in characters.")
+          .define(
+              CONSUMER_GROUPS_PER_TOPIC_MAX,
+              Type.INT,
+              20,
+              atLeast(1),
+              HIGH,
+              "Consumer groups that may read one topic, $Default included (Event Hubs Standard: 20).")
+          .define(
+              OFFSET_METADATA_MAX_BYTES,
+              Type.INT,
+              1024,
+              atLeast(0),
+              MEDIUM,
+              "Largest metadata string a consumer may commit with an offset.")
+          .define(
+              OFFSETS_RETENTION_MINUTES,
+              Type.INT,
+              7 * 24 * 60,
+              atLeast(1),
+              HIGH,
+              "How long the committed offsets of an empty group are kept.")
+          .define(
+              OFFSETS_RETENTION_CHECK_INTERVAL_MS,
+              Type.LONG,
+              600_000L,
+              atLeast(1),
+              LOW,
+              "How often expired offsets are removed.")
+          .define(
+              OFFSETS_TOPIC_NUM_PARTITIONS,
+              Type.INT,
+              50,
+              atLeast(1),
+              HIGH,
+              "Partitions of __consumer_offsets; fixed once the topic exists.")
+          .define(
+              OFFSETS_TOPIC_SEGMENT_BYTES,
+              Type.INT,
+              100 * 1024 * 1024,
+              atLeast(1024),
+              LOW,
+              "Segment size of __consumer_offsets; smaller segments are compacted sooner.");
 
   public BrokerConfig(Map<String, ?> values) {
     super(DEFINITION, values, false);

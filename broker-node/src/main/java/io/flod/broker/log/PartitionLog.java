@@ -422,6 +422,22 @@ public final class PartitionLog implements Closeable {
     return LogReadResult.empty(end.offset(), startOffset, endOffset);
   }
 
+  /** Calls {@code visitor} with every batch from the one holding {@code offset} up to the HW. */
+  public void forEachBatch(long offset, java.util.function.Consumer<RecordBatch> visitor) {
+    long hw = highWatermark();
+    Long first = segments.floorKey(Math.max(offset, logStartOffset()));
+    for (LogSegment segment : segments.tailMap(first == null ? logStartOffset() : first).values()) {
+      for (FileChannelRecordBatch batch : segment.batchesFrom(offset)) {
+        if (batch.baseOffset() >= hw) {
+          return;
+        }
+        if (batch.lastOffset() >= offset) {
+          visitor.accept(batch);
+        }
+      }
+    }
+  }
+
   /**
    * The first record with a timestamp at or after {@code timestamp} below the high watermark, or
    * null if there is none.

@@ -14,6 +14,7 @@ import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.internals.Topic;
 import org.slf4j.Logger;
@@ -112,6 +113,7 @@ public final class TopicManager {
 
   public TopicMetadata delete(String name) {
     TopicMetadata topic = require(name);
+    refuseInternal(name);
     registry.delete(name);
     partitions.removeTopic(topic);
     log.info("topic={} id={} deleted", name, topic.topicId());
@@ -120,6 +122,7 @@ public final class TopicManager {
 
   public void createPartitions(String name, int newCount, boolean validateOnly) {
     TopicMetadata topic = require(name);
+    refuseInternal(name);
     if (newCount < topic.partitionCount()) {
       throw new InvalidPartitionsException(
           "Topic currently has "
@@ -142,6 +145,7 @@ public final class TopicManager {
 
   public void alterConfigs(String name, Iterable<ConfigChange> changes, boolean validateOnly) {
     TopicMetadata topic = require(name);
+    refuseInternal(name);
     Map<String, String> overrides = new HashMap<>(topic.configOverrides());
     for (ConfigChange change : changes) {
       if (!topicConfigs.keys().containsKey(change.name())) {
@@ -168,6 +172,14 @@ public final class TopicManager {
 
   public Optional<TopicMetadata> find(String name) {
     return registry.byName(name);
+  }
+
+  /** Internal topics (consumer offsets) belong to the broker; clients may read, not change them. */
+  private static void refuseInternal(String name) {
+    if (Topic.isInternal(name)) {
+      throw new InvalidTopicException(
+          "Topic '" + name + "' is internal to the broker and cannot be changed.");
+    }
   }
 
   private TopicMetadata require(String name) {
