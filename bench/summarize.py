@@ -27,6 +27,11 @@ def assigned(raw):
     return {"records/s": float(m[3]), "MB/s": float(m[4]), "records": float(m[1])} if m else None
 
 
+def group(raw):
+    m = re.search(r"records=(\d+) seconds=([\d.]+) records/sec=([\d.]+) MB/sec=([\d.]+) join.ms=([\d.]+)", raw)
+    return {"records/s": float(m[3]), "MB/s": float(m[4]), "join ms": float(m[5])} if m else None
+
+
 def e2e(raw):
     m = re.search(r"Avg latency: ([\d.]+) ms.*50th = (\d+), 99th = (\d+)", raw)
     return {"avg ms": float(m[1]), "p50 ms": float(m[2]), "p99 ms": float(m[3])} if m else None
@@ -40,6 +45,8 @@ for scenario, by in rows.items():
         parse = consumer_perf
     elif "assign" in scenario:
         parse = assigned
+    elif "in a group" in scenario:
+        parse = group
     else:
         parse = e2e
     k, f = parse(by.get("kafka", "")), parse(by.get("flod", ""))

@@ -1,7 +1,6 @@
 package io.flod.broker.api;
 
 import io.flod.broker.fetch.DelayedFetches;
-import io.flod.broker.log.FileSliceRecords;
 import io.flod.broker.log.LogReadResult;
 import io.flod.broker.metadata.TopicMetadata;
 import io.flod.broker.metadata.TopicRegistry;
@@ -22,7 +21,6 @@ import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.requests.FetchRequest;
 
@@ -215,18 +213,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     return pass.response();
   }
 
-  /**
-   * Records delivered: offsets from the fetch position to the end of the last whole batch. Known
-   * without I/O when the read ran to the high watermark or a segment end; otherwise the batch
-   * headers in the slice are walked (a consumer catching up, reading large slices).
-   */
+  /** Records delivered: offsets from the fetch position to the end of the last whole batch. */
   private static long recordsIn(LogReadResult result, long fetchOffset) {
-    long end = result.endOffset();
-    if (end < 0 && result.records() instanceof FileSliceRecords slice) {
-      for (FileChannelRecordBatch batch : slice.asFileRecords().batches()) {
-        end = batch.nextOffset();
-      }
-    }
-    return Math.max(0, end - fetchOffset);
+    return Math.max(0, result.endOffset() - fetchOffset);
   }
 }

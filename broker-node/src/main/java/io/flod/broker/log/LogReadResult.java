@@ -5,8 +5,8 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 
 /**
  * A read from a partition log, with the log's bounds as they were when it was served. {@code
- * endOffset} is the offset just past the last whole batch returned when the read ran to a known
- * boundary (the high watermark or a segment's end), or -1 when it stopped at a byte limit.
+ * endOffset} is the offset just past the last whole batch returned (a reader of the slice gets that
+ * far), or -1 for an empty read.
  */
 public record LogReadResult(
     BaseRecords records,

@@ -197,6 +197,23 @@ final class LogSegment implements Closeable {
     return new FileSliceRecords(records, start.position, Math.max(size, 0));
   }
 
+  /**
+   * The offset after the last batch that lies wholly in [{@code start}, {@code end}): how far a
+   * reader of that byte range gets. Walks forward from the last indexed batch start in the range,
+   * so it reads at most a few batch headers however large the range is.
+   */
+  long nextOffsetAfterWholeBatches(int start, int end, long fallback) {
+    int from = Math.max(start, offsetIndex.batchStartAtOrBefore(end));
+    long next = fallback;
+    for (FileChannelRecordBatch batch : records.batchesFrom(from)) {
+      if (batch.position() + batch.sizeInBytes() > end) {
+        break;
+      }
+      next = batch.nextOffset();
+    }
+    return next;
+  }
+
   /** The position where the batch holding {@code offset} starts, or the file size if none. */
   int positionOf(long offset) {
     FileRecords.LogOffsetPosition found =

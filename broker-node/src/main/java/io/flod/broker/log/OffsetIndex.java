@@ -58,9 +58,10 @@ final class OffsetIndex extends MappedIndex {
     return entry < 0 ? 0 : positionAt(entry);
   }
 
-  /** The entry with the largest position <= {@code position}: an offset known to start there. */
-  int floorPositionEntry(int position) {
-    return floorEntry(position, this::positionAt);
+  /** The start of the last indexed batch at or before {@code position}, or -1 if none. */
+  int batchStartAtOrBefore(int position) {
+    int entry = floorEntry(position, this::positionAt);
+    return entry < 0 ? -1 : positionAt(entry);
   }
 
   /** Drops the entries for offsets >= {@code offset}. */

@@ -408,13 +408,15 @@ public final class PartitionLog implements Closeable {
           segment.baseOffset() == end.segmentBaseOffset() ? end.position() : segment.size();
       FileSliceRecords slice = segment.read(offset, maxBytes, maxPosition, minOneBatch);
       if (slice != null) {
-        boolean toBoundary = slice.position() + slice.sizeInBytes() == maxPosition;
-        long sliceEnd =
-            !toBoundary
-                ? -1
-                : segment.baseOffset() == end.segmentBaseOffset()
-                    ? end.offset()
-                    : segment.nextOffset();
+        int sliceEndPosition = slice.position() + slice.sizeInBytes();
+        long sliceEnd;
+        if (sliceEndPosition == maxPosition) {
+          sliceEnd =
+              segment.baseOffset() == end.segmentBaseOffset() ? end.offset() : segment.nextOffset();
+        } else {
+          sliceEnd =
+              segment.nextOffsetAfterWholeBatches(slice.position(), sliceEndPosition, offset);
+        }
         return new LogReadResult(slice, end.offset(), startOffset, endOffset, sliceEnd);
       }
       entry = segments.higherEntry(entry.getKey());
