@@ -9,9 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -79,8 +77,8 @@ public final class GroupCoordinator {
   private final Predicate<TopicPartition> partitionExists;
   private final ScheduledExecutorService scheduler;
   private final Clock clock;
-  private final Map<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
-  private final Map<String, Set<String>> groupsByTopic = new ConcurrentHashMap<>();
+  private final GroupRegistry registry;
+  private final GroupMembership membership;
 
   public GroupCoordinator(
       GroupConfig config,
@@ -93,6 +91,8 @@ public final class GroupCoordinator {
     this.partitionExists = partitionExists;
     this.scheduler = scheduler;
     this.clock = clock;
+    this.registry = new GroupRegistry(config, stateLog, clock);
+    this.membership = new GroupMembership(config, registry, scheduler, clock);
   }
 
   /** Loads every partition of the state log (a standalone broker coordinates them all). */
@@ -110,304 +110,7 @@ public final class GroupCoordinator {
   // ---------------------------------------------------------------- membership
 
   public CompletableFuture<JoinResult> join(JoinRequest request) {
-    Errors invalid = validateGroupId(request.groupId());
-    if (invalid != null) {
-      return done(JoinResult.error(invalid, request.memberId()));
-    }
-    if (request.sessionTimeoutMs() < config.minSessionTimeoutMs()
-        || request.sessionTimeoutMs() > config.maxSessionTimeoutMs()) {
-      return done(JoinResult.error(Errors.INVALID_SESSION_TIMEOUT, request.memberId()));
-    }
-    ConsumerGroup group =
-        request.memberId().isEmpty()
-            ? groups.computeIfAbsent(request.groupId(), id -> new ConsumerGroup(id, clock.millis()))
-            : groups.get(request.groupId());
-    if (group == null) {
-      return done(JoinResult.error(Errors.UNKNOWN_MEMBER_ID, request.memberId()));
-    }
-    synchronized (group) {
-      if (group.is(GroupState.DEAD)) {
-        return done(JoinResult.error(Errors.COORDINATOR_NOT_AVAILABLE, request.memberId()));
-      }
-      if (!group.supports(request.protocolType(), request.protocols())) {
-        return done(JoinResult.error(Errors.INCONSISTENT_GROUP_PROTOCOL, request.memberId()));
-      }
-      if (ConsumerGroup.CONSUMER_PROTOCOL_TYPE.equals(request.protocolType())) {
-        Set<String> topics = ConsumerGroup.subscriptionTopics(request.protocols());
-        if (!withinGroupsPerTopicLimit(group, topics)) {
-          return done(JoinResult.error(Errors.POLICY_VIOLATION, request.memberId()));
-        }
-        topics.forEach(t -> indexTopic(group.groupId, t));
-      }
-      return request.memberId().isEmpty()
-          ? joinNewMember(group, request)
-          : joinKnownMember(group, request);
-    }
-  }
-
-  private CompletableFuture<JoinResult> joinNewMember(ConsumerGroup group, JoinRequest request) {
-    String memberId =
-        (request.clientId().isEmpty() ? "member" : request.clientId()) + "-" + UUID.randomUUID();
-    String instanceId = request.groupInstanceId();
-    if (instanceId != null && group.staticMembers.containsKey(instanceId)) {
-      return rejoinStaticMember(group, request, memberId);
-    }
-    if (instanceId == null && request.requireKnownMemberId()) {
-      // KIP-394: hand out the id first, so a client that never comes back leaves no member behind.
-      group.pendingMembers.add(memberId);
-      scheduler.schedule(
-          () -> {
-            synchronized (group) {
-              if (group.pendingMembers.remove(memberId)) {
-                maybeCompleteJoin(group);
-              }
-            }
-          },
-          request.sessionTimeoutMs(),
-          TimeUnit.MILLISECONDS);
-      return done(JoinResult.error(Errors.MEMBER_ID_REQUIRED, memberId));
-    }
-    return addMember(group, request, memberId);
-  }
-
-  private CompletableFuture<JoinResult> addMember(
-      ConsumerGroup group, JoinRequest request, String memberId) {
-    if (group.members.size() >= config.maxGroupSize()) {
-      return done(JoinResult.error(Errors.GROUP_MAX_SIZE_REACHED, memberId));
-    }
-    GroupMember member =
-        new GroupMember(
-            memberId,
-            request.groupInstanceId(),
-            request.clientId(),
-            request.clientHost(),
-            request.rebalanceTimeoutMs(),
-            request.sessionTimeoutMs(),
-            request.protocolType(),
-            request.protocols());
-    if (group.members.isEmpty()) {
-      group.protocolType = request.protocolType();
-    }
-    group.members.put(memberId, member);
-    if (member.isStatic()) {
-      group.staticMembers.put(member.groupInstanceId, memberId);
-    }
-    if (group.leaderId == null) {
-      group.leaderId = memberId;
-    }
-    return awaitJoin(group, member, "member " + memberId + " joined");
-  }
-
-  /**
-   * KIP-345: a static member's new instance takes over its old member id and fences the old one.
-   */
-  private CompletableFuture<JoinResult> rejoinStaticMember(
-      ConsumerGroup group, JoinRequest request, String newId) {
-    String oldId = group.staticMembers.get(request.groupInstanceId());
-    GroupMember member = group.members.remove(oldId);
-    if (member == null) {
-      group.staticMembers.remove(request.groupInstanceId());
-      return addMember(group, request, newId);
-    }
-    if (member.awaitingJoin != null) {
-      member.awaitingJoin.complete(JoinResult.error(Errors.FENCED_INSTANCE_ID, oldId));
-      member.awaitingJoin = null;
-    }
-    if (member.awaitingSync != null) {
-      member.awaitingSync.complete(SyncResult.error(Errors.FENCED_INSTANCE_ID));
-      member.awaitingSync = null;
-    }
-    boolean sameProtocols = member.sameProtocols(request.protocols());
-    member.memberId = newId;
-    update(member, request);
-    group.members.put(newId, member);
-    group.staticMembers.put(request.groupInstanceId(), newId);
-    boolean leader = oldId.equals(group.leaderId);
-    if (leader) {
-      group.leaderId = newId;
-    }
-    log.info(
-        "group={} static member {} rejoined: member id {} replaces {}",
-        group.groupId,
-        request.groupInstanceId(),
-        newId,
-        oldId);
-    if (group.is(GroupState.STABLE)
-        && sameProtocols
-        && (!leader || request.supportsSkipAssignment())) {
-      // The assignment stands: no rebalance, the member syncs to get it back.
-      resetSession(group, member);
-      persistGroup(group);
-      return done(currentGeneration(group, member, leader, leader));
-    }
-    return awaitJoin(group, member, "static member " + request.groupInstanceId() + " rejoined");
-  }
-
-  private CompletableFuture<JoinResult> joinKnownMember(ConsumerGroup group, JoinRequest request) {
-    String memberId = request.memberId();
-    Errors fenced = checkStaticIdentity(group, memberId, request.groupInstanceId());
-    if (fenced != null) {
-      return done(JoinResult.error(fenced, memberId));
-    }
-    GroupMember member = group.members.get(memberId);
-    if (member == null) {
-      if (group.pendingMembers.remove(memberId)) {
-        return addMember(group, request, memberId);
-      }
-      return done(JoinResult.error(Errors.UNKNOWN_MEMBER_ID, memberId));
-    }
-    switch (group.state()) {
-      case PREPARING_REBALANCE:
-        update(member, request);
-        return awaitJoin(group, member, null);
-      case COMPLETING_REBALANCE:
-        if (member.sameProtocols(request.protocols())) {
-          // It missed the join response; give it the generation being formed.
-          return done(currentGeneration(group, member, memberId.equals(group.leaderId), false));
-        }
-        update(member, request);
-        return awaitJoin(group, member, "member " + memberId + " changed its subscription");
-      case STABLE:
-        if (!memberId.equals(group.leaderId) && member.sameProtocols(request.protocols())) {
-          return done(currentGeneration(group, member, false, false));
-        }
-        update(member, request);
-        return awaitJoin(group, member, "member " + memberId + " rejoined");
-      default:
-        return done(JoinResult.error(Errors.UNKNOWN_MEMBER_ID, memberId));
-    }
-  }
-
-  private static void update(GroupMember member, JoinRequest request) {
-    member.protocols = request.protocols();
-    member.protocolType = request.protocolType();
-    member.rebalanceTimeoutMs = request.rebalanceTimeoutMs();
-    member.sessionTimeoutMs = request.sessionTimeoutMs();
-    member.clientId = request.clientId();
-    member.clientHost = request.clientHost();
-  }
-
-  /** Parks the member's join; starts a rebalance if none is under way ({@code reason} non-null). */
-  private CompletableFuture<JoinResult> awaitJoin(
-      ConsumerGroup group, GroupMember member, String reason) {
-    CompletableFuture<JoinResult> future = new CompletableFuture<>();
-    if (member.awaitingJoin != null) {
-      member.awaitingJoin.complete(JoinResult.error(Errors.REBALANCE_IN_PROGRESS, member.memberId));
-    }
-    member.awaitingJoin = future;
-    if (!group.is(GroupState.PREPARING_REBALANCE)) {
-      prepareRebalance(group, reason == null ? "member " + member.memberId + " rejoined" : reason);
-    }
-    maybeCompleteJoin(group);
-    return future;
-  }
-
-  private void prepareRebalance(ConsumerGroup group, String reason) {
-    if (group.is(GroupState.COMPLETING_REBALANCE)) {
-      for (GroupMember member : group.members.values()) {
-        if (member.awaitingSync != null) {
-          member.awaitingSync.complete(SyncResult.error(Errors.REBALANCE_IN_PROGRESS));
-          member.awaitingSync = null;
-        }
-      }
-    }
-    boolean wasEmpty = group.is(GroupState.EMPTY);
-    group.transitionTo(GroupState.PREPARING_REBALANCE, clock.millis());
-    if (group.joinCompletion != null) {
-      group.joinCompletion.cancel(false);
-    }
-    int delay =
-        wasEmpty
-            ? Math.min(config.initialRebalanceDelayMs(), Math.max(group.rebalanceTimeoutMs(), 0))
-            : group.rebalanceTimeoutMs();
-    group.initialJoinDelay = wasEmpty && delay > 0;
-    group.joinCompletion =
-        scheduler.schedule(
-            () -> {
-              synchronized (group) {
-                group.initialJoinDelay = false;
-                completeJoin(group);
-              }
-            },
-            delay,
-            TimeUnit.MILLISECONDS);
-    log.info(
-        "group={} rebalancing from generation {}: {}", group.groupId, group.generationId, reason);
-  }
-
-  private void maybeCompleteJoin(ConsumerGroup group) {
-    if (group.is(GroupState.PREPARING_REBALANCE)
-        && !group.initialJoinDelay
-        && group.allMembersJoined()) {
-      if (group.joinCompletion != null) {
-        group.joinCompletion.cancel(false);
-      }
-      completeJoin(group);
-    }
-  }
-
-  private void completeJoin(ConsumerGroup group) {
-    if (!group.is(GroupState.PREPARING_REBALANCE)) {
-      return;
-    }
-    group.pendingMembers.clear();
-    for (GroupMember member : new ArrayList<>(group.members.values())) {
-      if (member.awaitingJoin == null) {
-        log.info(
-            "group={} member {} did not rejoin in time and leaves the group",
-            group.groupId,
-            member.memberId);
-        dropMember(group, member);
-      }
-    }
-    group.generationId++;
-    if (group.members.isEmpty()) {
-      group.protocolName = null;
-      group.leaderId = null;
-      group.transitionTo(GroupState.EMPTY, clock.millis());
-      persistGroupQuietly(group);
-      log.info("group={} is empty at generation {}", group.groupId, group.generationId);
-      return;
-    }
-    group.protocolName = group.selectProtocol();
-    if (group.leaderId == null || !group.members.containsKey(group.leaderId)) {
-      group.leaderId = group.members.keySet().iterator().next();
-    }
-    group.transitionTo(GroupState.COMPLETING_REBALANCE, clock.millis());
-    for (GroupMember member : group.members.values()) {
-      boolean leader = member.memberId.equals(group.leaderId);
-      member.awaitingJoin.complete(currentGeneration(group, member, leader, false));
-      member.awaitingJoin = null;
-      resetSession(group, member);
-    }
-    log.info(
-        "group={} generation {} formed: {} members, protocol {}, leader {}",
-        group.groupId,
-        group.generationId,
-        group.members.size(),
-        group.protocolName,
-        group.leaderId);
-  }
-
-  private static JoinResult currentGeneration(
-      ConsumerGroup group, GroupMember member, boolean withMembers, boolean skipAssignment) {
-    List<JoinResult.MemberMetadata> members = new ArrayList<>();
-    if (withMembers) {
-      for (GroupMember m : group.members.values()) {
-        members.add(
-            new JoinResult.MemberMetadata(
-                m.memberId, m.groupInstanceId, m.metadata(group.protocolName)));
-      }
-    }
-    return new JoinResult(
-        Errors.NONE,
-        group.generationId,
-        group.protocolType,
-        group.protocolName,
-        group.leaderId,
-        member.memberId,
-        members,
-        skipAssignment);
+    return membership.join(request);
   }
 
   public CompletableFuture<SyncResult> sync(
@@ -418,212 +121,18 @@ public final class GroupCoordinator {
       String protocolType,
       String protocolName,
       Map<String, byte[]> assignments) {
-    ConsumerGroup group = groups.get(groupId);
-    if (group == null) {
-      return done(SyncResult.error(Errors.UNKNOWN_MEMBER_ID));
-    }
-    synchronized (group) {
-      Errors error = validateMember(group, memberId, groupInstanceId);
-      if (error != null) {
-        return done(SyncResult.error(error));
-      }
-      if (generationId != group.generationId) {
-        return done(SyncResult.error(Errors.ILLEGAL_GENERATION));
-      }
-      if ((protocolType != null && !protocolType.equals(group.protocolType))
-          || (protocolName != null && !protocolName.equals(group.protocolName))) {
-        return done(SyncResult.error(Errors.INCONSISTENT_GROUP_PROTOCOL));
-      }
-      GroupMember member = group.members.get(memberId);
-      switch (group.state()) {
-        case PREPARING_REBALANCE:
-          return done(SyncResult.error(Errors.REBALANCE_IN_PROGRESS));
-        case STABLE:
-          resetSession(group, member);
-          return done(
-              new SyncResult(
-                  Errors.NONE, group.protocolType, group.protocolName, member.assignment));
-        case COMPLETING_REBALANCE:
-          CompletableFuture<SyncResult> future = new CompletableFuture<>();
-          member.awaitingSync = future;
-          resetSession(group, member);
-          if (memberId.equals(group.leaderId)) {
-            completeSync(group, assignments);
-          }
-          return future;
-        default:
-          return done(SyncResult.error(Errors.UNKNOWN_MEMBER_ID));
-      }
-    }
-  }
-
-  private void completeSync(ConsumerGroup group, Map<String, byte[]> assignments) {
-    for (GroupMember member : group.members.values()) {
-      member.assignment = assignments.getOrDefault(member.memberId, new byte[0]);
-    }
-    try {
-      persistGroup(group);
-    } catch (ApiException e) {
-      log.warn(
-          "group={} could not store generation {}: {}",
-          group.groupId,
-          group.generationId,
-          e.toString());
-      for (GroupMember member : group.members.values()) {
-        if (member.awaitingSync != null) {
-          member.awaitingSync.complete(SyncResult.error(Errors.COORDINATOR_NOT_AVAILABLE));
-          member.awaitingSync = null;
-        }
-      }
-      prepareRebalance(group, "storing the assignment failed");
-      return;
-    }
-    group.transitionTo(GroupState.STABLE, clock.millis());
-    for (GroupMember member : group.members.values()) {
-      if (member.awaitingSync != null) {
-        member.awaitingSync.complete(
-            new SyncResult(Errors.NONE, group.protocolType, group.protocolName, member.assignment));
-        member.awaitingSync = null;
-      }
-    }
-    log.info("group={} generation {} is stable", group.groupId, group.generationId);
+    return membership.sync(
+        groupId, generationId, memberId, groupInstanceId, protocolType, protocolName, assignments);
   }
 
   public Errors heartbeat(
       String groupId, String memberId, String groupInstanceId, int generationId) {
-    ConsumerGroup group = groups.get(groupId);
-    if (group == null) {
-      return Errors.UNKNOWN_MEMBER_ID;
-    }
-    synchronized (group) {
-      Errors error = validateMember(group, memberId, groupInstanceId);
-      if (error != null) {
-        return error;
-      }
-      GroupMember member = group.members.get(memberId);
-      switch (group.state()) {
-        case PREPARING_REBALANCE:
-          resetSession(group, member);
-          return Errors.REBALANCE_IN_PROGRESS;
-        case COMPLETING_REBALANCE:
-        case STABLE:
-          if (generationId != group.generationId) {
-            return Errors.ILLEGAL_GENERATION;
-          }
-          resetSession(group, member);
-          return Errors.NONE;
-        default:
-          return Errors.UNKNOWN_MEMBER_ID;
-      }
-    }
+    return membership.heartbeat(groupId, memberId, groupInstanceId, generationId);
   }
 
   /** Removes the named members; returns each one's error (NONE when it left). */
   public List<Errors> leave(String groupId, List<MemberIdentity> leaving) {
-    List<Errors> results = new ArrayList<>();
-    ConsumerGroup group = groups.get(groupId);
-    if (group == null) {
-      leaving.forEach(m -> results.add(Errors.UNKNOWN_MEMBER_ID));
-      return results;
-    }
-    synchronized (group) {
-      for (MemberIdentity identity : leaving) {
-        String memberId = identity.memberId();
-        if (identity.groupInstanceId() != null) {
-          String current = group.staticMembers.get(identity.groupInstanceId());
-          if (current == null) {
-            results.add(Errors.UNKNOWN_MEMBER_ID);
-            continue;
-          }
-          if (!memberId.isEmpty() && !memberId.equals(current)) {
-            results.add(Errors.FENCED_INSTANCE_ID);
-            continue;
-          }
-          memberId = current;
-        }
-        GroupMember member = group.members.get(memberId);
-        if (member == null) {
-          results.add(Errors.UNKNOWN_MEMBER_ID);
-          continue;
-        }
-        log.info("group={} member {} left", group.groupId, memberId);
-        removeMember(group, member, "member " + memberId + " left");
-        results.add(Errors.NONE);
-      }
-    }
-    return results;
-  }
-
-  private void removeMember(ConsumerGroup group, GroupMember member, String reason) {
-    dropMember(group, member);
-    switch (group.state()) {
-      case STABLE, COMPLETING_REBALANCE -> prepareRebalance(group, reason);
-      case PREPARING_REBALANCE -> maybeCompleteJoin(group);
-      default -> {}
-    }
-  }
-
-  private void dropMember(ConsumerGroup group, GroupMember member) {
-    if (member.awaitingJoin != null) {
-      member.awaitingJoin.complete(JoinResult.error(Errors.UNKNOWN_MEMBER_ID, member.memberId));
-      member.awaitingJoin = null;
-    }
-    if (member.awaitingSync != null) {
-      member.awaitingSync.complete(SyncResult.error(Errors.UNKNOWN_MEMBER_ID));
-      member.awaitingSync = null;
-    }
-    if (member.sessionExpiry != null) {
-      member.sessionExpiry.cancel(false);
-    }
-    group.members.remove(member.memberId);
-    if (member.isStatic()) {
-      group.staticMembers.remove(member.groupInstanceId, member.memberId);
-    }
-  }
-
-  private void resetSession(ConsumerGroup group, GroupMember member) {
-    if (member.sessionExpiry != null) {
-      member.sessionExpiry.cancel(false);
-    }
-    member.sessionExpiry =
-        scheduler.schedule(
-            () -> sessionExpired(group, member), member.sessionTimeoutMs, TimeUnit.MILLISECONDS);
-  }
-
-  private void sessionExpired(ConsumerGroup group, GroupMember member) {
-    synchronized (group) {
-      if (group.members.get(member.memberId) != member) {
-        return;
-      }
-      if (member.awaitingJoin != null || member.awaitingSync != null) {
-        resetSession(group, member); // a parked request keeps the member alive
-        return;
-      }
-      log.info(
-          "group={} member {} missed its session timeout of {} ms",
-          group.groupId,
-          member.memberId,
-          member.sessionTimeoutMs);
-      removeMember(group, member, "member " + member.memberId + " session expired");
-    }
-  }
-
-  private static Errors validateMember(
-      ConsumerGroup group, String memberId, String groupInstanceId) {
-    Errors fenced = checkStaticIdentity(group, memberId, groupInstanceId);
-    if (fenced != null) {
-      return fenced;
-    }
-    return group.members.containsKey(memberId) ? null : Errors.UNKNOWN_MEMBER_ID;
-  }
-
-  private static Errors checkStaticIdentity(
-      ConsumerGroup group, String memberId, String groupInstanceId) {
-    if (groupInstanceId == null) {
-      return null;
-    }
-    String current = group.staticMembers.get(groupInstanceId);
-    return current != null && !current.equals(memberId) ? Errors.FENCED_INSTANCE_ID : null;
+    return membership.leave(groupId, leaving);
   }
 
   // ---------------------------------------------------------------- offsets
@@ -639,14 +148,10 @@ public final class GroupCoordinator {
       int generationId,
       Map<TopicPartition, CommittedOffset> offsets) {
     Map<TopicPartition, Errors> results = new HashMap<>();
-    Errors invalid = validateGroupId(groupId);
+    Errors invalid = registry.validateGroupId(groupId);
     boolean simple = generationId < 0 && memberId.isEmpty();
     ConsumerGroup group =
-        invalid != null
-            ? null
-            : simple
-                ? groups.computeIfAbsent(groupId, id -> new ConsumerGroup(id, clock.millis()))
-                : groups.get(groupId);
+        invalid != null ? null : simple ? registry.getOrCreate(groupId) : registry.get(groupId);
     if (group == null) {
       offsets
           .keySet()
@@ -658,7 +163,7 @@ public final class GroupCoordinator {
       if (group.is(GroupState.DEAD)) {
         error = Errors.COORDINATOR_NOT_AVAILABLE;
       } else if (!(simple && group.is(GroupState.EMPTY))) {
-        error = validateMember(group, memberId, groupInstanceId);
+        error = GroupRegistry.validateMember(group, memberId, groupInstanceId);
         if (error == null && generationId != group.generationId) {
           error = Errors.ILLEGAL_GENERATION;
         } else if (error == null && group.is(GroupState.COMPLETING_REBALANCE)) {
@@ -680,7 +185,7 @@ public final class GroupCoordinator {
         } else if (!partitionExists.test(tp)) {
           results.put(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION);
         } else if (!group.topics().contains(tp.topic())
-            && !withinGroupsPerTopicLimit(group, Set.of(tp.topic()))) {
+            && !registry.withinGroupsPerTopicLimit(group, Set.of(tp.topic()))) {
           results.put(tp, Errors.POLICY_VIOLATION);
         } else {
           CommittedOffset committed =
@@ -709,7 +214,7 @@ public final class GroupCoordinator {
           .forEach(
               tp -> {
                 results.put(tp, Errors.NONE);
-                indexTopic(groupId, tp.topic());
+                registry.indexTopic(groupId, tp.topic());
               });
       return results;
     }
@@ -718,7 +223,7 @@ public final class GroupCoordinator {
   /** Committed offsets of a group: all of them, or those of {@code partitions} that exist. */
   public Map<TopicPartition, CommittedOffset> committed(
       String groupId, List<TopicPartition> partitions) {
-    ConsumerGroup group = groups.get(groupId);
+    ConsumerGroup group = registry.get(groupId);
     if (group == null) {
       return Map.of();
     }
@@ -740,7 +245,7 @@ public final class GroupCoordinator {
   /** OffsetDelete: forgets a group's offsets in partitions of topics it no longer subscribes to. */
   public Map<TopicPartition, Errors> deleteOffsets(
       String groupId, List<TopicPartition> partitions) {
-    ConsumerGroup group = groups.get(groupId);
+    ConsumerGroup group = registry.get(groupId);
     if (group == null) {
       throw Errors.GROUP_ID_NOT_FOUND.exception();
     }
@@ -776,7 +281,7 @@ public final class GroupCoordinator {
   public List<GroupListing> list(Set<String> statesFilter) {
     List<GroupListing> listings = new ArrayList<>();
     boolean defaultListed = false;
-    for (ConsumerGroup group : groups.values()) {
+    for (ConsumerGroup group : registry.all()) {
       synchronized (group) {
         if (group.is(GroupState.DEAD)) {
           continue;
@@ -799,7 +304,7 @@ public final class GroupCoordinator {
   }
 
   public GroupDescription describe(String groupId) {
-    ConsumerGroup group = groups.get(groupId);
+    ConsumerGroup group = registry.get(groupId);
     if (group == null) {
       boolean always = DEFAULT_GROUP.equals(groupId);
       return new GroupDescription(
@@ -834,7 +339,7 @@ public final class GroupCoordinator {
 
   /** Deletes an empty group and its offsets. */
   public Errors delete(String groupId) {
-    ConsumerGroup group = groups.get(groupId);
+    ConsumerGroup group = registry.get(groupId);
     if (group == null) {
       return Errors.GROUP_ID_NOT_FOUND;
     }
@@ -852,55 +357,10 @@ public final class GroupCoordinator {
           .forEach(tp -> records.add(new KeyValue(GroupStateRecords.offsetKey(groupId, tp), null)));
       records.add(new KeyValue(GroupStateRecords.groupKey(groupId), null));
       stateLog.append(stateLog.partitionFor(groupId), records);
-      forget(group);
+      registry.forget(group);
       log.info("group={} deleted with {} committed offsets", groupId, group.offsets.size());
       return Errors.NONE;
     }
-  }
-
-  /** Must hold the group's monitor. */
-  private void forget(ConsumerGroup group) {
-    for (String topic : group.topics()) {
-      Set<String> readers = groupsByTopic.get(topic);
-      if (readers != null) {
-        readers.remove(group.groupId);
-      }
-    }
-    group.transitionTo(GroupState.DEAD, clock.millis());
-    groups.remove(group.groupId, group);
-  }
-
-  // ---------------------------------------------------------------- Event Hubs limits
-
-  /**
-   * Event Hubs allows a topic a fixed number of consumer groups, {@value #DEFAULT_GROUP} included.
-   * A group already reading a topic is always within the limit.
-   */
-  private boolean withinGroupsPerTopicLimit(ConsumerGroup group, Set<String> topics) {
-    if (group.groupId.equals(DEFAULT_GROUP)) {
-      return true;
-    }
-    for (String topic : topics) {
-      Set<String> readers = groupsByTopic.getOrDefault(topic, Set.of());
-      if (readers.contains(group.groupId)) {
-        continue;
-      }
-      long others = readers.stream().filter(g -> !g.equals(DEFAULT_GROUP)).count();
-      if (others + 2 > config.maxGroupsPerTopic()) {
-        log.warn(
-            "group={} refused on topic={}: it already has {} consumer groups plus $Default (limit {})",
-            group.groupId,
-            topic,
-            others,
-            config.maxGroupsPerTopic());
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private void indexTopic(String groupId, String topic) {
-    groupsByTopic.computeIfAbsent(topic, t -> ConcurrentHashMap.newKeySet()).add(groupId);
   }
 
   // ---------------------------------------------------------------- retention and loading
@@ -911,7 +371,7 @@ public final class GroupCoordinator {
    */
   void expireOffsets() {
     long now = clock.millis();
-    for (ConsumerGroup group : groups.values()) {
+    for (ConsumerGroup group : registry.all()) {
       synchronized (group) {
         if (!group.is(GroupState.EMPTY)) {
           continue;
@@ -943,7 +403,7 @@ public final class GroupCoordinator {
         expired.forEach(group.offsets::remove);
         log.info("group={} {} committed offsets expired", group.groupId, expired.size());
         if (groupGone) {
-          forget(group);
+          registry.forget(group);
         }
       }
     }
@@ -962,14 +422,14 @@ public final class GroupCoordinator {
             count[0]++;
           }
         });
-    for (ConsumerGroup group : groups.values()) {
+    for (ConsumerGroup group : registry.all()) {
       synchronized (group) {
         if (stateLog.partitionFor(group.groupId) != partition) {
           continue;
         }
-        group.topics().forEach(t -> indexTopic(group.groupId, t));
+        group.topics().forEach(t -> registry.indexTopic(group.groupId, t));
         for (GroupMember member : group.members.values()) {
-          resetSession(group, member);
+          membership.resetSession(group, member);
         }
       }
     }
@@ -984,8 +444,7 @@ public final class GroupCoordinator {
 
   private void apply(GroupStateRecords.Entry entry) {
     if (entry instanceof OffsetEntry offset) {
-      ConsumerGroup group =
-          groups.computeIfAbsent(offset.groupId(), id -> new ConsumerGroup(id, clock.millis()));
+      ConsumerGroup group = registry.getOrCreate(offset.groupId());
       synchronized (group) {
         if (offset.offset() == null) {
           group.offsets.remove(offset.partition());
@@ -995,14 +454,13 @@ public final class GroupCoordinator {
       }
     } else if (entry instanceof GroupEntry stored) {
       if (stored.members() == null) {
-        ConsumerGroup removed = groups.remove(stored.groupId());
+        ConsumerGroup removed = registry.remove(stored.groupId());
         if (removed != null && !removed.offsets.isEmpty()) {
-          groups.put(stored.groupId(), removed); // later commits outlive an older tombstone
+          registry.put(removed); // later commits outlive an older tombstone
         }
         return;
       }
-      ConsumerGroup group =
-          groups.computeIfAbsent(stored.groupId(), id -> new ConsumerGroup(id, clock.millis()));
+      ConsumerGroup group = registry.getOrCreate(stored.groupId());
       synchronized (group) {
         group.members.clear();
         group.staticMembers.clear();
@@ -1030,28 +488,6 @@ public final class GroupCoordinator {
         group.restoreState(group.members.isEmpty() ? GroupState.EMPTY : GroupState.STABLE);
       }
     }
-  }
-
-  private void persistGroup(ConsumerGroup group) {
-    stateLog.append(
-        stateLog.partitionFor(group.groupId),
-        List.of(
-            new KeyValue(
-                GroupStateRecords.groupKey(group.groupId), GroupStateRecords.groupValue(group))));
-  }
-
-  private void persistGroupQuietly(ConsumerGroup group) {
-    try {
-      persistGroup(group);
-    } catch (ApiException e) {
-      log.warn("group={} could not store its empty state: {}", group.groupId, e.toString());
-    }
-  }
-
-  private Errors validateGroupId(String groupId) {
-    return groupId == null || groupId.isEmpty() || groupId.length() > config.maxGroupIdLength()
-        ? Errors.INVALID_GROUP_ID
-        : null;
   }
 
   private static <T> CompletableFuture<T> done(T value) {

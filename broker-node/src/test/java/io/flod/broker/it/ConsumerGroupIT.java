@@ -311,6 +311,32 @@ class ConsumerGroupIT {
   }
 
   @Test
+  void aMemberThatStopsPollingLosesItsPartitionsAfterMaxPollIntervalAndRejoinsAfter()
+      throws Exception {
+    createTopic("slow-poll", 6);
+    Map<TopicPartition, List<Long>> processed = new ConcurrentHashMap<>();
+    Properties props = member("poll-group");
+    props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "1500");
+    GroupMemberThread stuck = new GroupMemberThread(props, "slow-poll", processed);
+    GroupMemberThread healthy = new GroupMemberThread(props, "slow-poll", processed);
+    try {
+      awaitStable(List.of(stuck, healthy), 6);
+      stuck.pausePolling(true);
+      await().atMost(Duration.ofSeconds(20)).until(() -> healthy.assignment.size() == 6);
+      produce("slow-poll", 600);
+      await().atMost(Duration.ofSeconds(20)).until(() -> total(processed) >= 600);
+      stuck.pausePolling(false);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> stuck.assignment.size() == 3 && healthy.assignment.size() == 3);
+      assertExactlyOnce("slow-poll", processed);
+    } finally {
+      stuck.stop(true);
+      healthy.stop(true);
+    }
+  }
+
+  @Test
   void cooperativeStickyRebalanceMovesOnlySomePartitionsWhenAMemberJoinsMidStream()
       throws Exception {
     createTopic("coop", 6);

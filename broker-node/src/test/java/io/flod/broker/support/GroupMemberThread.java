@@ -34,6 +34,7 @@ public final class GroupMemberThread implements AutoCloseable {
   private final AtomicReference<CloseOptions.GroupMembershipOperation> stopping =
       new AtomicReference<>();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private volatile boolean paused;
 
   public GroupMemberThread(
       Properties props, String topic, Map<TopicPartition, List<Long>> allProcessed) {
@@ -67,6 +68,9 @@ public final class GroupMemberThread implements AutoCloseable {
             }
           });
       while (stopping.get() == null) {
+        while (paused && stopping.get() == null) {
+          Thread.sleep(10); // a stuck processing loop: no poll() for as long as it lasts
+        }
         ConsumerRecords<String, String> records;
         try {
           records = consumer.poll(Duration.ofMillis(100));
@@ -102,6 +106,11 @@ public final class GroupMemberThread implements AutoCloseable {
                   op == null ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP : op)
               .withTimeout(Duration.ofSeconds(10)));
     }
+  }
+
+  /** Stops (or resumes) calling poll(), as an application stuck in processing would. */
+  public void pausePolling(boolean pause) {
+    paused = pause;
   }
 
   public Throwable failure() {
