@@ -106,7 +106,8 @@ public final class Broker implements AutoCloseable {
     logManager.startBackgroundTasks(
         config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS),
         config.getLong(BrokerConfig.LOG_FLUSH_SCHEDULER_INTERVAL_MS),
-        config.getLong(BrokerConfig.RECOVERY_POINT_CHECKPOINT_INTERVAL_MS));
+        config.getLong(BrokerConfig.RECOVERY_POINT_CHECKPOINT_INTERVAL_MS),
+        config.getLong(BrokerConfig.LOG_CLEANER_BACKOFF_MS));
     TopicManager topicManager = new TopicManager(topics, partitions, topicConfigs, 1);
     StandaloneClusterView cluster = new StandaloneClusterView(identity.clusterId(), nodeId);
     GroupConfig groupConfig = GroupConfig.from(config);

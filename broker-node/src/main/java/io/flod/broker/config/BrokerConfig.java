@@ -47,6 +47,7 @@ public final class BrokerConfig extends AbstractConfig {
   public static final String RECOVERY_POINT_CHECKPOINT_INTERVAL_MS =
       "log.flush.offset.checkpoint.interval.ms";
   public static final String FETCH_MAX_WAIT_CAP_MS = "fetch.max.wait.cap.ms";
+  public static final String LOG_CLEANER_BACKOFF_MS = "log.cleaner.backoff.ms";
   public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
   public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
   public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
@@ -212,6 +213,13 @@ public final class BrokerConfig extends AbstractConfig {
               between(0, 300_000),
               LOW,
               "Upper bound on a fetch's max.wait.ms, so a client cannot park requests for hours.")
+          .define(
+              LOG_CLEANER_BACKOFF_MS,
+              Type.LONG,
+              15_000L,
+              atLeast(1),
+              LOW,
+              "How often compacted topics (cleanup.policy=compact) are checked for sealed segments to compact.")
           .define(
               GROUP_MIN_SESSION_TIMEOUT_MS,
               Type.INT,

@@ -5,6 +5,7 @@ import static org.apache.kafka.common.config.ConfigDef.Importance.MEDIUM;
 
 import io.flod.broker.log.LogConfig;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.ConfigKey;
@@ -67,9 +68,10 @@ public final class TopicConfigs {
         TopicConfig.CLEANUP_POLICY_CONFIG,
         Type.LIST,
         TopicConfig.CLEANUP_POLICY_DELETE,
-        ValidList.in(TopicConfig.CLEANUP_POLICY_DELETE),
+        ValidList.in(TopicConfig.CLEANUP_POLICY_DELETE, TopicConfig.CLEANUP_POLICY_COMPACT),
         MEDIUM,
-        "How old segments are discarded. Only 'delete' (retention by time and size) exists yet.");
+        "How old data goes: 'delete' applies retention.ms and retention.bytes; 'compact' keeps the"
+            + " newest record of each key; both may be given.");
     def.define(
         TopicConfig.COMPRESSION_TYPE_CONFIG,
         Type.STRING,
@@ -120,7 +122,14 @@ public final class TopicConfigs {
         "LogAppendTime".equals(parsed.get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG))
             ? TimestampType.LOG_APPEND_TIME
             : TimestampType.CREATE_TIME,
-        (Long) parsed.get(TopicConfig.FILE_DELETE_DELAY_MS_CONFIG));
+        (Long) parsed.get(TopicConfig.FILE_DELETE_DELAY_MS_CONFIG),
+        cleanupPolicy(parsed).contains(TopicConfig.CLEANUP_POLICY_COMPACT),
+        cleanupPolicy(parsed).contains(TopicConfig.CLEANUP_POLICY_DELETE));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> cleanupPolicy(Map<String, Object> parsed) {
+    return (List<String>) parsed.get(TopicConfig.CLEANUP_POLICY_CONFIG);
   }
 
   /** The effective value of every topic config as a string, in declaration order. */

@@ -43,6 +43,8 @@ public final class OffsetsTopic implements GroupStateLog {
                         config.offsetsTopicPartitions(),
                         (short) 1,
                         Map.of(
+                            "cleanup.policy",
+                            "compact",
                             "retention.ms",
                             "-1",
                             "retention.bytes",

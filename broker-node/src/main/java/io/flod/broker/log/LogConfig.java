@@ -23,7 +23,9 @@ public record LogConfig(
     long flushMessages,
     long flushMs,
     TimestampType timestampType,
-    long fileDeleteDelayMs) {
+    long fileDeleteDelayMs,
+    boolean compact,
+    boolean deleteByRetention) {
 
   public static LogConfig defaults() {
     return new LogConfig(
@@ -37,6 +39,8 @@ public record LogConfig(
         Long.MAX_VALUE,
         Long.MAX_VALUE,
         TimestampType.CREATE_TIME,
-        60_000);
+        60_000,
+        false,
+        true);
   }
 }

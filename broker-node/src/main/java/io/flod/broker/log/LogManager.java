@@ -66,7 +66,9 @@ public final class LogManager implements Closeable {
   }
 
   public void startBackgroundTasks(
-      long retentionCheckMs, long flushCheckMs, long checkpointIntervalMs) {
+      long retentionCheckMs, long flushCheckMs, long checkpointIntervalMs, long cleanerBackoffMs) {
+    scheduler.scheduleWithFixedDelay(
+        this::compactLogs, cleanerBackoffMs, cleanerBackoffMs, TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(
         this::applyRetention, retentionCheckMs, retentionCheckMs, TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(
@@ -158,6 +160,16 @@ public final class LogManager implements Closeable {
         partitionLog.deleteRetainedSegments();
       } catch (RuntimeException e) {
         log.error("partition={} retention failed", partitionLog.topicPartition(), e);
+      }
+    }
+  }
+
+  private void compactLogs() {
+    for (PartitionLog partitionLog : logs.values()) {
+      try {
+        partitionLog.compact();
+      } catch (RuntimeException e) {
+        log.error("partition={} compaction failed", partitionLog.topicPartition(), e);
       }
     }
   }

@@ -39,6 +39,7 @@ final class LogSegment implements Closeable {
   private volatile long offsetOfMaxTimestamp = -1;
   private volatile long firstBatchTimestamp = RecordBatch.NO_TIMESTAMP;
   private volatile long nextOffset;
+  private volatile boolean markedDeleted;
 
   private LogSegment(Path dir, long baseOffset, LogConfig config, boolean sealed, long nowMs) {
     this.dir = dir;
@@ -77,6 +78,20 @@ final class LogSegment implements Closeable {
   static LogSegment open(Path dir, long baseOffset, LogConfig config, boolean sealed, long nowMs) {
     LogSegment segment = new LogSegment(dir, baseOffset, config, sealed, nowMs);
     segment.loadTail();
+    return segment;
+  }
+
+  /** Opens a segment whose indexes cannot be trusted: rebuilds them from the log, then seals it. */
+  static LogSegment rebuild(Path dir, long baseOffset, LogConfig config, long nowMs) {
+    try {
+      Files.deleteIfExists(file(dir, baseOffset, INDEX_SUFFIX));
+      Files.deleteIfExists(file(dir, baseOffset, TIME_INDEX_SUFFIX));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot reset indexes of segment " + baseOffset, e);
+    }
+    LogSegment segment = new LogSegment(dir, baseOffset, config, false, nowMs);
+    segment.recover();
+    segment.seal();
     return segment;
   }
 
@@ -316,10 +331,16 @@ final class LogSegment implements Closeable {
 
   /** Renames the files to {@code *.deleted}; readers holding the open channel keep working. */
   void markDeleted() {
+    markedDeleted = true;
     try {
       for (Path file : files()) {
         if (Files.exists(file)) {
-          Files.move(file, file.resolveSibling(file.getFileName() + DELETED_SUFFIX));
+          // A compacted segment keeps its first segment's name, so an older *.deleted copy of that
+          // name may still await deletion; it is going anyway, and open channels keep reading.
+          Files.move(
+              file,
+              file.resolveSibling(file.getFileName() + DELETED_SUFFIX),
+              java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
       }
     } catch (IOException e) {
@@ -333,7 +354,10 @@ final class LogSegment implements Closeable {
       // Indexes are not sealed first: their files may already carry the *.deleted name.
       records.close();
       for (Path file : files()) {
-        Files.deleteIfExists(file);
+        // Once renamed, the plain name may already belong to a segment that replaced this one.
+        if (!markedDeleted) {
+          Files.deleteIfExists(file);
+        }
         Files.deleteIfExists(file.resolveSibling(file.getFileName() + DELETED_SUFFIX));
       }
     } catch (IOException e) {

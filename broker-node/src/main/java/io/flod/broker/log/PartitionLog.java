@@ -1,10 +1,12 @@
 package io.flod.broker.log;
 
+import io.flod.broker.storage.AtomicFiles;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +59,7 @@ public final class PartitionLog implements Closeable {
   private long unflushedRecords;
   private long lastFlushMs;
   private boolean closed;
+  private long cleanedUpTo;
 
   private PartitionLog(
       TopicPartition topicPartition,
@@ -93,6 +96,7 @@ public final class PartitionLog implements Closeable {
   private void load(boolean cleanShutdown, long checkpointedRecoveryPoint) {
     try {
       Files.createDirectories(dir);
+      List<Long> rebuildIndexes = SegmentCompactor.completeInterruptedSwaps(dir);
       List<Long> baseOffsets = new ArrayList<>();
       try (Stream<Path> files = Files.list(dir)) {
         for (Path file : (Iterable<Path>) files::iterator) {
@@ -109,7 +113,11 @@ public final class PartitionLog implements Closeable {
       for (int i = 0; i < baseOffsets.size(); i++) {
         boolean active = i == baseOffsets.size() - 1;
         long base = baseOffsets.get(i);
-        segments.put(base, LogSegment.open(dir, base, config, !active, now));
+        segments.put(
+            base,
+            rebuildIndexes.contains(base)
+                ? LogSegment.rebuild(dir, base, config, now)
+                : LogSegment.open(dir, base, config, !active, now));
       }
       if (segments.isEmpty()) {
         segments.put(0L, LogSegment.create(dir, 0, config, now));
@@ -478,6 +486,9 @@ public final class PartitionLog implements Closeable {
    */
   public int deleteRetainedSegments() {
     List<LogSegment> deleted = new ArrayList<>();
+    if (!config.deleteByRetention()) {
+      return 0;
+    }
     synchronized (lock) {
       LogConfig current = config;
       long now = clock.millis();
@@ -513,6 +524,83 @@ public final class PartitionLog implements Closeable {
           segment::closeAndDelete, config.fileDeleteDelayMs(), TimeUnit.MILLISECONDS);
     }
     return deleted.size();
+  }
+
+  /**
+   * Compacts the sealed segments when the topic's cleanup policy says so and a segment sealed since
+   * the last pass ({@link SegmentCompactor} describes what survives). Only data below the high
+   * watermark is touched. Returns the bytes removed.
+   */
+  public long compact() {
+    if (!config.compact()) {
+      return 0;
+    }
+    List<LogSegment> sealed;
+    synchronized (lock) {
+      if (closed || segments.size() < 2) {
+        return 0;
+      }
+      sealed = sealedSegments();
+    }
+    long sealedEnd = sealed.get(sealed.size() - 1).nextOffset();
+    if ((sealed.size() == 1 && sealedEnd <= cleanedUpTo) || sealedEnd > highWatermark()) {
+      return 0;
+    }
+    long[] sizes = new long[2];
+    Path cleaned;
+    try {
+      cleaned =
+          SegmentCompactor.writeCleaned(dir, sealed, SegmentCompactor.newestOffsets(this), sizes);
+    } catch (IOException e) {
+      throw new UncheckedIOException("compaction of " + topicPartition + " failed", e);
+    }
+    long base = sealed.get(0).baseOffset();
+    synchronized (lock) {
+      try {
+        for (LogSegment segment : sealed) {
+          if (closed || segments.get(segment.baseOffset()) != segment) {
+            Files.deleteIfExists(cleaned); // truncated or closed meanwhile: try again later
+            return 0;
+          }
+        }
+        Path swap =
+            cleaned.resolveSibling(
+                LogSegment.file(dir, base, LogSegment.LOG_SUFFIX).getFileName()
+                    + SegmentCompactor.SWAP_SUFFIX);
+        Files.move(cleaned, swap, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.fsyncDirectory(dir);
+        for (LogSegment segment : sealed) {
+          segments.remove(segment.baseOffset());
+          segment.markDeleted();
+        }
+        Files.move(
+            swap,
+            LogSegment.file(dir, base, LogSegment.LOG_SUFFIX),
+            StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.fsyncDirectory(dir);
+      } catch (IOException e) {
+        throw new UncheckedIOException("compaction swap of " + topicPartition + " failed", e);
+      }
+      segments.put(base, LogSegment.rebuild(dir, base, config, clock.millis()));
+      cleanedUpTo = sealedEnd;
+    }
+    for (LogSegment segment : sealed) {
+      scheduler.schedule(
+          segment::closeAndDelete, config.fileDeleteDelayMs(), TimeUnit.MILLISECONDS);
+    }
+    log.info(
+        "partition={} compacted {} segments below offset {}: {} bytes to {}",
+        topicPartition,
+        sealed.size(),
+        sealedEnd,
+        sizes[0],
+        sizes[1]);
+    return sizes[0] - sizes[1];
+  }
+
+  /** Every segment but the active one, oldest first. */
+  List<LogSegment> sealedSegments() {
+    return new ArrayList<>(segments.headMap(segments.lastKey(), false).values());
   }
 
   /** Writes the producer snapshot, flushes and closes every segment: a clean shutdown. */

@@ -1,5 +1,6 @@
 package io.flod.broker.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.flod.broker.support.BrokerProcess;
@@ -52,6 +53,42 @@ class GroupOffsetsDurabilityIT {
         BrokerProcess.start(dataDir, "-c", "group.initial.rebalance.delay.ms=0")) {
       assertEquals(committed, offsets(broker.bootstrapServers(), "restart-group"));
       assertEquals(0, remaining(broker.bootstrapServers(), "kill-topic"));
+    }
+  }
+
+  @Test
+  void theOffsetsTopicIsCompactedAndTheNewestCommitsSurviveARestart() throws Exception {
+    Map<String, String> configs = new HashMap<>(ConsumerGroupIT.FAST_GROUPS);
+    configs.put("offsets.topic.segment.bytes", "1024");
+    configs.put("log.cleaner.backoff.ms", "100");
+    Path dataDir = tmp.resolve("compacted");
+    String group = "busy-committer";
+    Path offsetsDir =
+        dataDir.resolve("logs/__consumer_offsets-" + ((group.hashCode() & 0x7fffffff) % 50));
+    try (InProcessBroker broker = InProcessBroker.start(dataDir, configs)) {
+      DurabilityIT.createTopic(broker.bootstrapServers(), "ticks", 1);
+      Properties props = groupProps(broker.bootstrapServers());
+      props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+      TopicPartition tp = new TopicPartition("ticks", 0);
+      try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+        consumer.assign(List.of(tp));
+        for (int i = 1; i <= 2_000; i++) {
+          consumer.commitSync(Map.of(tp, new OffsetAndMetadata(i, "tick " + i)));
+        }
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> segmentFiles(offsetsDir) <= 3);
+      assertEquals(2_000, offsets(broker.bootstrapServers(), group).get(tp).offset());
+      broker.stop();
+      broker.restart();
+      OffsetAndMetadata reloaded = offsets(broker.bootstrapServers(), group).get(tp);
+      assertEquals(2_000, reloaded.offset(), "the newest commit, replayed from the compacted log");
+      assertEquals("tick 2000", reloaded.metadata());
+    }
+  }
+
+  private static long segmentFiles(Path dir) throws java.io.IOException {
+    try (var files = java.nio.file.Files.list(dir)) {
+      return files.filter(f -> f.toString().endsWith(".log")).count();
     }
   }
 

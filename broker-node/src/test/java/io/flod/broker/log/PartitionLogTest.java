@@ -53,20 +53,20 @@ class PartitionLogTest {
     scheduler.awaitTermination(5, TimeUnit.SECONDS);
   }
 
+  /** A topic's log config from overrides, parsed the way topics' configs are. */
+  static LogConfig config(String... keyValues) {
+    java.util.Map<String, String> overrides = new java.util.HashMap<>();
+    overrides.put("file.delete.delay.ms", "0");
+    for (int i = 0; i < keyValues.length; i += 2) {
+      overrides.put(keyValues[i], keyValues[i + 1]);
+    }
+    return new io.flod.broker.config.TopicConfigs(
+            io.flod.broker.config.BrokerConfig.from(java.util.Map.of(), java.util.Map.of()))
+        .resolve(overrides);
+  }
+
   private static LogConfig smallSegments() {
-    LogConfig d = LogConfig.defaults();
-    return new LogConfig(
-        1024,
-        d.segmentMs(),
-        d.retentionMs(),
-        d.retentionBytes(),
-        d.maxMessageBytes(),
-        128,
-        d.segmentIndexBytes(),
-        d.flushMessages(),
-        d.flushMs(),
-        d.timestampType(),
-        0);
+    return config("segment.bytes", "1024", "index.interval.bytes", "128");
   }
 
   private PartitionLog open(LogConfig config, boolean clean, long recoveryPoint) {
@@ -158,20 +158,7 @@ class PartitionLogTest {
 
   @Test
   void batchesAreValidatedBeforeTheyAreStored() {
-    LogConfig d = LogConfig.defaults();
-    LogConfig tiny =
-        new LogConfig(
-            d.segmentBytes(),
-            d.segmentMs(),
-            d.retentionMs(),
-            d.retentionBytes(),
-            100,
-            d.indexIntervalBytes(),
-            d.segmentIndexBytes(),
-            d.flushMessages(),
-            d.flushMs(),
-            d.timestampType(),
-            0);
+    LogConfig tiny = config("max.message.bytes", "100");
     try (PartitionLog log = open(tiny, false, 0)) {
       assertThrows(RecordTooLargeException.class, () -> append(log, batch(1, "y".repeat(200)), 0));
       MemoryRecords corrupt = batch(1, "value");
@@ -183,20 +170,7 @@ class PartitionLogTest {
 
   @Test
   void leaderEpochAndLogAppendTimeAreStampedIntoTheBatch() throws Exception {
-    LogConfig d = LogConfig.defaults();
-    LogConfig appendTime =
-        new LogConfig(
-            d.segmentBytes(),
-            d.segmentMs(),
-            d.retentionMs(),
-            d.retentionBytes(),
-            d.maxMessageBytes(),
-            d.indexIntervalBytes(),
-            d.segmentIndexBytes(),
-            d.flushMessages(),
-            d.flushMs(),
-            TimestampType.LOG_APPEND_TIME,
-            0);
+    LogConfig appendTime = config("message.timestamp.type", "LogAppendTime");
     try (PartitionLog log = open(appendTime, false, 0)) {
       LogAppendResult result = append(log, batch(5, "v"), 7);
       assertEquals(clock.millis(), result.logAppendTimeMs());
@@ -303,20 +277,16 @@ class PartitionLogTest {
 
   @Test
   void retentionBySizeDeletesWholeOldSegmentsButNotTheActiveOne() {
-    LogConfig d = smallSegments();
     LogConfig bounded =
-        new LogConfig(
-            d.segmentBytes(),
-            d.segmentMs(),
-            -1,
-            2048,
-            d.maxMessageBytes(),
-            d.indexIntervalBytes(),
-            d.segmentIndexBytes(),
-            d.flushMessages(),
-            d.flushMs(),
-            d.timestampType(),
-            0);
+        config(
+            "segment.bytes",
+            "1024",
+            "index.interval.bytes",
+            "128",
+            "retention.ms",
+            "-1",
+            "retention.bytes",
+            "2048");
     try (PartitionLog log = open(bounded, false, 0)) {
       for (int i = 0; i < 100; i++) {
         append(log, batch(100 + i, "value-" + i), 0);
