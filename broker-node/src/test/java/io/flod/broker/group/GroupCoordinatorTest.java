@@ -209,6 +209,68 @@ class GroupCoordinatorTest {
         "members carry on after a move");
   }
 
+  /** A clock the test moves by hand. */
+  static final class ManualClock extends Clock {
+    private volatile long millis = 1_000_000;
+
+    void advance(long ms) {
+      millis += ms;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public long millis() {
+      return millis;
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return java.time.Instant.ofEpochMilli(millis);
+    }
+  }
+
+  @Test
+  void offsetsOfAGroupEmptyForLongerThanTheRetentionExpireAndTheGroupGoes() throws Exception {
+    ManualClock clock = new ManualClock();
+    GroupConfig config =
+        new GroupConfig(100, 60_000, 0, 100, 255, 20, 1024, 60_000, 3_600_000, 2, 1 << 20);
+    GroupCoordinator groups =
+        new GroupCoordinator(config, stateLog, tp -> tp.equals(TP), scheduler, clock);
+    JoinResult first = groups.join(join("", 10_000)).get();
+    JoinResult a = groups.join(join(first.memberId(), 10_000)).get();
+    groups.sync("g", a.generationId(), a.memberId(), null, "consumer", "range", Map.of()).get();
+    groups.commit("g", a.memberId(), null, 1, Map.of(TP, new CommittedOffset(3, -1, "", 0)));
+    groups.leave("g", List.of(new GroupCoordinator.MemberIdentity(a.memberId(), null)));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> groups.describe("g").state().equals("Empty"));
+
+    clock.advance(59_000);
+    groups.expireOffsets();
+    assertEquals(
+        3, groups.committed("g", List.of(TP)).get(TP).offset(), "kept within the retention");
+    clock.advance(2_000);
+    groups.expireOffsets();
+    assertTrue(groups.committed("g", List.of(TP)).isEmpty(), "expired after the retention");
+    assertEquals("Dead", groups.describe("g").state(), "an empty group without offsets is gone");
+
+    GroupCoordinator reloaded =
+        new GroupCoordinator(config, stateLog, tp -> tp.equals(TP), scheduler, clock);
+    for (int p = 0; p < stateLog.partitionCount(); p++) {
+      reloaded.loadPartition(p);
+    }
+    assertTrue(reloaded.committed("g", List.of(TP)).isEmpty(), "the expiry was written to the log");
+  }
+
   @Test
   void anInvalidTransitionNamesBothStates() {
     ConsumerGroup group = new ConsumerGroup("x", 0);
