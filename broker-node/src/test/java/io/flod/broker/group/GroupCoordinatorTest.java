@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flod.broker.support.ManualClock;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
@@ -207,35 +208,6 @@ class GroupCoordinatorTest {
         Errors.NONE,
         reloaded.heartbeat("g", a.memberId(), null, 1),
         "members carry on after a move");
-  }
-
-  /** A clock the test moves by hand. */
-  static final class ManualClock extends Clock {
-    private volatile long millis = 1_000_000;
-
-    void advance(long ms) {
-      millis += ms;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return java.time.ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public long millis() {
-      return millis;
-    }
-
-    @Override
-    public java.time.Instant instant() {
-      return java.time.Instant.ofEpochMilli(millis);
-    }
   }
 
   @Test

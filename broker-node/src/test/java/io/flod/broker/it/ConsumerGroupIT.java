@@ -45,6 +45,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Consumer groups with the unmodified Kafka consumer: rebalances, failover, inspection. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -153,6 +155,48 @@ class ConsumerGroupIT {
     var committed = admin.listConsumerGroupOffsets("billing").partitionsToOffsetAndMetadata().get();
     endOffsets("orders")
         .forEach((tp, end) -> assertEquals(end, committed.get(tp).offset(), "committed " + tp));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "org.apache.kafka.clients.consumer.RangeAssignor",
+        "org.apache.kafka.clients.consumer.RoundRobinAssignor",
+        "org.apache.kafka.clients.consumer.StickyAssignor",
+        "org.apache.kafka.clients.consumer.CooperativeStickyAssignor"
+      })
+  void everyClientSideAssignorSplitsTheTopicAndConsumesItExactlyOnce(String assignor)
+      throws Exception {
+    String topic = "assigned-" + assignor.substring(assignor.lastIndexOf('.') + 1);
+    createTopic(topic, 4);
+    Map<TopicPartition, List<Long>> processed = new ConcurrentHashMap<>();
+    List<GroupMemberThread> members = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      Properties props = member("group-" + topic);
+      props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, assignor);
+      members.add(new GroupMemberThread(props, topic, processed));
+    }
+    try {
+      awaitStable(members, 4);
+      members.forEach(
+          m -> assertEquals(2, m.assignment.size(), assignor + " gives each member 2 of 4"));
+      produce(topic, 2_000);
+      await().atMost(Duration.ofSeconds(30)).until(() -> total(processed) >= 2_000);
+      assertExactlyOnce(topic, processed);
+      String protocol =
+          admin
+              .describeConsumerGroups(List.of("group-" + topic))
+              .all()
+              .get()
+              .get("group-" + topic)
+              .partitionAssignor();
+      assertTrue(
+          assignor.toLowerCase().contains(protocol.replace("-", "")), "the group runs " + protocol);
+    } finally {
+      for (GroupMemberThread m : members) {
+        m.stop(true);
+      }
+    }
   }
 
   @Test

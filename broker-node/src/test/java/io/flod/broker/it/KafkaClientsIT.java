@@ -192,6 +192,32 @@ class KafkaClientsIT {
   }
 
   @Test
+  void metricsCountBytesAndRecordsPerTopicAndTimeEachApi() throws Exception {
+    admin.createTopics(List.of(new NewTopic("metered", 1, (short) 1))).all().get();
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(broker.producerProps())) {
+      for (int i = 0; i < 500; i++) {
+        producer.send(new ProducerRecord<>("metered", "k" + i, "v" + i));
+      }
+    }
+    DurabilityIT.readAll(broker.bootstrapServers(), "metered", 1, 500);
+    var registry = broker.broker().metrics().registry();
+    double recordsIn =
+        registry.get("flod.broker.topic.records.in").tag("topic", "metered").counter().count();
+    double recordsOut =
+        registry.get("flod.broker.topic.records.out").tag("topic", "metered").counter().count();
+    double bytesIn =
+        registry.get("flod.broker.topic.bytes.in").tag("topic", "metered").counter().count();
+    double bytesOut =
+        registry.get("flod.broker.topic.bytes.out").tag("topic", "metered").counter().count();
+    assertEquals(500, recordsIn);
+    assertEquals(500, recordsOut, "one consumer read every record once");
+    assertTrue(bytesIn > 500 * 4 && bytesOut >= bytesIn, "in " + bytesIn + ", out " + bytesOut);
+    assertTrue(
+        registry.get("flod.broker.request.latency").tag("api", "Produce").timer().count() > 0);
+    assertTrue(registry.get("flod.broker.request.latency").tag("api", "Fetch").timer().count() > 0);
+  }
+
+  @Test
   void topicConfigsAreDescribedAlteredAndValidated() throws Exception {
     String topic = "configured";
     admin

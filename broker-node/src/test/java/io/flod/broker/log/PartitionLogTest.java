@@ -276,6 +276,37 @@ class PartitionLogTest {
   }
 
   @Test
+  void aSegmentRollsWhenItsFirstRecordIsOlderThanSegmentMs() {
+    io.flod.broker.support.ManualClock manual = new io.flod.broker.support.ManualClock();
+    try (PartitionLog log =
+        PartitionLog.open(TP, dir, config("segment.ms", "60000"), false, 0, manual, scheduler)) {
+      append(log, batch(manual.millis(), "first"), 0);
+      manual.advance(30_000);
+      append(log, batch(manual.millis(), "young"), 0);
+      assertEquals(1, log.segmentCount());
+      manual.advance(31_000);
+      append(log, batch(manual.millis(), "old"), 0);
+      assertEquals(2, log.segmentCount(), "the first record is over a minute old: roll");
+    }
+  }
+
+  @Test
+  void flushMessagesOneFlushesEveryAppendAndAdvancesTheRecoveryPoint() {
+    try (PartitionLog log = open(config("flush.messages", "1"), false, 0)) {
+      append(log, batch(1, "a"), 0);
+      assertEquals(1, log.recoveryPoint(), "flushed before the append returned");
+      append(log, batch(2, "b", "c"), 0);
+      assertEquals(3, log.recoveryPoint());
+    }
+    try (PartitionLog log =
+        PartitionLog.open(
+            TP, dir.resolve("os-flush"), LogConfig.defaults(), false, 0, clock, scheduler)) {
+      append(log, batch(1, "a"), 0);
+      assertEquals(0, log.recoveryPoint(), "left to the OS: nothing flushed yet");
+    }
+  }
+
+  @Test
   void retentionBySizeDeletesWholeOldSegmentsButNotTheActiveOne() {
     LogConfig bounded =
         config(
