@@ -29,6 +29,7 @@ public final class BrokerConfig extends AbstractConfig {
       "queued.max.requests.per.connection";
   public static final String AUTO_CREATE_TOPICS_ENABLE = "auto.create.topics.enable";
   public static final String NUM_PARTITIONS = "num.partitions";
+  public static final String MAX_PARTITIONS_PER_TOPIC = "max.partitions.per.topic";
   public static final String DEFAULT_REPLICATION_FACTOR = "default.replication.factor";
   public static final String LOG_SEGMENT_BYTES = "log.segment.bytes";
   public static final String LOG_ROLL_MS = "log.roll.ms";
@@ -92,6 +93,13 @@ public final class BrokerConfig extends AbstractConfig {
               MEDIUM,
               "Create a topic when a client asks for metadata of a topic that does not exist.")
           .define(NUM_PARTITIONS, Type.INT, 1, atLeast(1), MEDIUM, "Partitions of a new topic.")
+          .define(
+              MAX_PARTITIONS_PER_TOPIC,
+              Type.INT,
+              1024,
+              atLeast(1),
+              MEDIUM,
+              "Most partitions a topic may have, so that one request cannot fill the disk with logs.")
           .define(
               DEFAULT_REPLICATION_FACTOR,
               Type.SHORT,

@@ -79,6 +79,7 @@ public final class TopicManager {
     if (partitionsWanted <= 0) {
       throw new InvalidPartitionsException("Number of partitions must be larger than 0.");
     }
+    checkPartitionLimit(partitionsWanted);
     if (replicas <= 0) {
       throw new InvalidReplicationFactorException("Replication factor must be larger than 0.");
     }
@@ -134,6 +135,7 @@ public final class TopicManager {
     if (newCount == topic.partitionCount()) {
       throw new InvalidPartitionsException("Topic already has " + newCount + " partitions.");
     }
+    checkPartitionLimit(newCount);
     if (!validateOnly) {
       TopicMetadata grown = topic.withPartitionCount(newCount);
       registry.update(grown);
@@ -172,6 +174,18 @@ public final class TopicManager {
 
   public Optional<TopicMetadata> find(String name) {
     return registry.byName(name);
+  }
+
+  private void checkPartitionLimit(int count) {
+    int max = topicConfigs.brokerConfig().getInt(BrokerConfig.MAX_PARTITIONS_PER_TOPIC);
+    if (count > max) {
+      throw new InvalidPartitionsException(
+          "A topic may have at most "
+              + max
+              + " partitions (max.partitions.per.topic); asked for "
+              + count
+              + ".");
+    }
   }
 
   /** Internal topics (consumer offsets) belong to the broker; clients may read, not change them. */

@@ -312,6 +312,16 @@ class KafkaClientsIT {
                     .all()
                     .get());
     assertInstanceOf(InvalidPartitionsException.class, shrink.getCause());
+    ExecutionException absurd =
+        assertThrows(
+            ExecutionException.class,
+            () ->
+                admin
+                    .createTopics(List.of(new NewTopic("absurd", 1_000_000, (short) 1)))
+                    .all()
+                    .get());
+    assertInstanceOf(InvalidPartitionsException.class, absurd.getCause());
+    assertTrue(absurd.getCause().getMessage().contains("max.partitions.per.topic"));
 
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(broker.producerProps())) {
       assertEquals(
