@@ -51,6 +51,7 @@ public final class Database implements AutoCloseable {
       SessionFactory sessions =
           new MetadataSources(registry)
               .addAnnotatedClass(Tenant.class)
+              .addAnnotatedClass(io.flod.controlplane.tenant.ApiKey.class)
               .buildMetadata()
               .buildSessionFactory();
       return new Database(dataSource, sessions);

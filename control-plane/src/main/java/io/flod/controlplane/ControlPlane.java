@@ -1,0 +1,115 @@
+package io.flod.controlplane;
+
+import io.flod.controlplane.auth.AuthFilter;
+import io.flod.controlplane.auth.OperatorKey;
+import io.flod.controlplane.db.Database;
+import io.flod.controlplane.db.OwnedPostgres;
+import io.flod.controlplane.health.HealthResource;
+import io.flod.controlplane.http.BodyLimitFilter;
+import io.flod.controlplane.http.JsonConfig;
+import io.flod.controlplane.http.ProblemMapper;
+import io.flod.controlplane.tenant.TenantService;
+import io.flod.controlplane.tenant.TenantsResource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.glassfish.grizzly.http.server.HttpServer;
+import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
+import org.glassfish.jersey.jackson.JacksonFeature;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control plane process: its database (a JDBC URL, or a PostgreSQL of its own under the data
+ * directory), and the REST API on an embedded Grizzly server. Closing stops the server, then the
+ * database, then the owned PostgreSQL.
+ */
+public final class ControlPlane implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
+
+  /** Where the database is: a URL with credentials, or null to own one. */
+  public record DatabaseSettings(String jdbcUrl, String user, String password) {}
+
+  private final OwnedPostgres ownedPostgres;
+  private final Database db;
+  private final HttpServer server;
+  private final URI baseUri;
+  private final OperatorKey operatorKey;
+
+  private ControlPlane(
+      OwnedPostgres ownedPostgres,
+      Database db,
+      HttpServer server,
+      URI baseUri,
+      OperatorKey operatorKey) {
+    this.ownedPostgres = ownedPostgres;
+    this.db = db;
+    this.server = server;
+    this.baseUri = baseUri;
+    this.operatorKey = operatorKey;
+  }
+
+  public static ControlPlane start(
+      String host, int port, Path dataDir, DatabaseSettings database, String operatorKeyFromEnv) {
+    OwnedPostgres owned = database.jdbcUrl() == null ? OwnedPostgres.start(dataDir, 0) : null;
+    Database db = null;
+    try {
+      db =
+          owned == null
+              ? Database.open(database.jdbcUrl(), database.user(), database.password())
+              : Database.open(owned.jdbcUrl(), owned.user(), "");
+      OperatorKey operatorKey = OperatorKey.load(dataDir, operatorKeyFromEnv);
+      ResourceConfig api =
+          new ResourceConfig()
+              .register(JacksonFeature.withoutExceptionMappers())
+              .register(JsonConfig.class)
+              .register(new ProblemMapper())
+              .register(new BodyLimitFilter())
+              .register(new AuthFilter(operatorKey, db))
+              .register(new HealthResource(db))
+              .register(new TenantsResource(new TenantService(db, Clock.systemUTC())));
+      HttpServer server =
+          GrizzlyHttpServerFactory.createHttpServer(
+              URI.create("http://" + host + ":" + port + "/"), api, false);
+      server.start();
+      URI bound = URI.create("http://" + host + ":" + server.getListener("grizzly").getPort());
+      log.info(
+          "control plane listening on {} (database {})",
+          bound,
+          owned == null ? database.jdbcUrl() : "owned");
+      return new ControlPlane(owned, db, server, bound, operatorKey);
+    } catch (IOException e) {
+      close(db, owned);
+      throw new UncheckedIOException("cannot start the HTTP server on " + host + ":" + port, e);
+    } catch (RuntimeException e) {
+      close(db, owned);
+      throw e;
+    }
+  }
+
+  public URI baseUri() {
+    return baseUri;
+  }
+
+  public OperatorKey operatorKey() {
+    return operatorKey;
+  }
+
+  @Override
+  public void close() {
+    server.shutdownNow();
+    close(db, ownedPostgres);
+  }
+
+  private static void close(Database db, OwnedPostgres owned) {
+    if (db != null) {
+      db.close();
+    }
+    if (owned != null) {
+      owned.close();
+    }
+  }
+}

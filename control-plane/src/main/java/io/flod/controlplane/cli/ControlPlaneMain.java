@@ -1,0 +1,116 @@
+package io.flod.controlplane.cli;
+
+import io.flod.controlplane.ControlPlane;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code flod control-plane}: runs the control plane until SIGTERM or Ctrl-C. Every option may also
+ * come from an environment variable: {@code --jdbc-url} from {@code FLOD_JDBC_URL}, and so on.
+ */
+@Command(
+    name = "control-plane",
+    mixinStandardHelpOptions = true,
+    description = "Run the Flod control plane (REST API).",
+    defaultValueProvider = ControlPlaneMain.EnvironmentDefaults.class)
+public final class ControlPlaneMain implements Callable<Integer> {
+  @Option(
+      names = "--host",
+      defaultValue = "127.0.0.1",
+      description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(
+      names = "--port",
+      defaultValue = "8080",
+      description = "Port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(
+      names = "--data-dir",
+      description = "Operator key and the owned database (default: ~/.flod/control-plane).")
+  Path dataDir;
+
+  @Option(
+      names = "--jdbc-url",
+      description = "An external PostgreSQL; without it the control plane runs its own.")
+  String jdbcUrl;
+
+  @Option(
+      names = "--db-user",
+      defaultValue = "flod",
+      description = "Database user with --jdbc-url.")
+  String dbUser;
+
+  @Option(
+      names = "--db-password-file",
+      description = "File holding the database password, with --jdbc-url.")
+  Path dbPasswordFile;
+
+  /** FLOD_<OPTION NAME> environment variables as option defaults (FLOD_JDBC_URL for --jdbc-url). */
+  public static final class EnvironmentDefaults implements CommandLine.IDefaultValueProvider {
+    @Override
+    public String defaultValue(ArgSpec argSpec) {
+      if (argSpec instanceof OptionSpec option) {
+        String name = option.longestName().replaceFirst("^--", "");
+        String value = System.getenv("FLOD_" + name.replace('-', '_').toUpperCase(Locale.ROOT));
+        if (value != null) {
+          return value;
+        }
+      }
+      return argSpec.defaultValue();
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Path data =
+        dataDir != null
+            ? dataDir
+            : Path.of(System.getProperty("user.home"), ".flod", "control-plane");
+    String password =
+        dbPasswordFile == null
+            ? ""
+            : Files.readString(dbPasswordFile, StandardCharsets.UTF_8).trim();
+    ControlPlane controlPlane =
+        ControlPlane.start(
+            host,
+            port,
+            data,
+            new ControlPlane.DatabaseSettings(jdbcUrl, dbUser, password),
+            System.getenv("FLOD_OPERATOR_KEY"));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  controlPlane.close();
+                  stopped.countDown();
+                },
+                "flod-shutdown"));
+    System.out.println("control plane listening on " + controlPlane.baseUri());
+    if (controlPlane.operatorKey().generated()) {
+      System.out.println(
+          "operator key (shown once; also in "
+              + data.resolve("operator.key")
+              + "): "
+              + controlPlane.operatorKey().secret());
+    }
+    System.out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new ControlPlaneMain()).execute(args));
+  }
+}

@@ -1,0 +1,41 @@
+package io.flod.controlplane.health;
+
+import io.flod.controlplane.db.Database;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Map;
+
+/**
+ * Liveness ({@code /healthz}: the process answers) and readiness ({@code /readyz}: the database
+ * does).
+ */
+@Path("/")
+@Produces(MediaType.APPLICATION_JSON)
+public final class HealthResource {
+  private final Database db;
+
+  public HealthResource(Database db) {
+    this.db = db;
+  }
+
+  @GET
+  @Path("healthz")
+  public Map<String, String> healthz() {
+    return Map.of("status", "ok");
+  }
+
+  @GET
+  @Path("readyz")
+  public Response readyz() {
+    try {
+      db.sessions()
+          .inSession(s -> s.createNativeQuery("SELECT 1", Integer.class).getSingleResult());
+      return Response.ok(Map.of("status", "ready")).build();
+    } catch (RuntimeException e) {
+      return Response.status(503).entity(Map.of("status", "database unavailable")).build();
+    }
+  }
+}
