@@ -5,11 +5,15 @@ import io.flod.controlplane.auth.OperatorKey;
 import io.flod.controlplane.db.Database;
 import io.flod.controlplane.db.OwnedPostgres;
 import io.flod.controlplane.health.HealthResource;
+import io.flod.controlplane.health.MetricsResource;
 import io.flod.controlplane.http.BodyLimitFilter;
 import io.flod.controlplane.http.JsonConfig;
 import io.flod.controlplane.http.ProblemMapper;
+import io.flod.controlplane.http.RequestMetrics;
 import io.flod.controlplane.tenant.TenantService;
 import io.flod.controlplane.tenant.TenantsResource;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -62,6 +66,7 @@ public final class ControlPlane implements AutoCloseable {
               ? Database.open(database.jdbcUrl(), database.user(), database.password())
               : Database.open(owned.jdbcUrl(), owned.user(), "");
       OperatorKey operatorKey = OperatorKey.load(dataDir, operatorKeyFromEnv);
+      PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       ResourceConfig api =
           new ResourceConfig()
               .register(JacksonFeature.withoutExceptionMappers())
@@ -69,7 +74,9 @@ public final class ControlPlane implements AutoCloseable {
               .register(new ProblemMapper())
               .register(new BodyLimitFilter())
               .register(new AuthFilter(operatorKey, db))
+              .register(new RequestMetrics(metrics))
               .register(new HealthResource(db))
+              .register(new MetricsResource(metrics))
               .register(new TenantsResource(new TenantService(db, Clock.systemUTC())));
       HttpServer server =
           GrizzlyHttpServerFactory.createHttpServer(

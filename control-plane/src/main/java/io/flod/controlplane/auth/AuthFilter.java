@@ -13,14 +13,14 @@ import java.security.MessageDigest;
 import java.util.Set;
 
 /**
- * Authenticates every request but the health probes by {@code Authorization: Bearer <api key>}: the
- * operator key, or a tenant key that is not revoked. The caller is attached to the request for the
- * resources; who may touch what is decided there.
+ * Authenticates every request but the health probes and the metrics scrape by {@code Authorization:
+ * Bearer <api key>}: the operator key, or a tenant key that is not revoked. The caller is attached
+ * to the request for the resources; who may touch what is decided there.
  */
 @Provider
 @Priority(Priorities.AUTHENTICATION)
 public final class AuthFilter implements ContainerRequestFilter {
-  private static final Set<String> OPEN_PATHS = Set.of("healthz", "readyz");
+  private static final Set<String> OPEN_PATHS = Set.of("healthz", "readyz", "metrics");
   private final byte[] operatorKeyHash;
   private final Database db;
 

@@ -202,6 +202,27 @@ class TenantsApiIT {
   }
 
   @Test
+  void metricsCountRequestsPerRouteTemplateAndStatus() throws Exception {
+    call("POST", "/v1/tenants", operatorKey, "{\"name\":\"metered\"}");
+    call("GET", "/v1/tenants/metered", operatorKey, null);
+    call("GET", "/v1/tenants/no-such-tenant", operatorKey, null);
+    Reply metrics = call("GET", "/metrics", null, null);
+    assertEquals(200, metrics.status());
+    assertTrue(
+        metrics
+            .body()
+            .lines()
+            .anyMatch(
+                l ->
+                    l.startsWith("flod_api_requests_seconds_count{")
+                        && l.contains("method=\"GET\"")
+                        && l.contains("route=\"/v1/tenants/{name}\"")
+                        && l.contains("status=\"404\"")),
+        metrics.body());
+    assertFalse(metrics.body().contains("metered\""), "tenant names never become labels");
+  }
+
+  @Test
   void listsPageWithNextLinks() throws Exception {
     for (int i = 0; i < 5; i++) {
       call("POST", "/v1/tenants", operatorKey, "{\"name\":\"paged-" + i + "\"}");
