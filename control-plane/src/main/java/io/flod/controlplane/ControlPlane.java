@@ -8,6 +8,7 @@ import io.flod.controlplane.health.HealthResource;
 import io.flod.controlplane.health.MetricsResource;
 import io.flod.controlplane.http.BodyLimitFilter;
 import io.flod.controlplane.http.JsonConfig;
+import io.flod.controlplane.http.OpenApiResource;
 import io.flod.controlplane.http.ProblemMapper;
 import io.flod.controlplane.http.RequestMetrics;
 import io.flod.controlplane.tenant.TenantService;
@@ -19,6 +20,9 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.jackson.JacksonFeature;
@@ -33,6 +37,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class ControlPlane implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
+
+  /**
+   * Every JAX-RS resource the API serves. The OpenAPI test checks the document against exactly
+   * these, and start-up refuses a registration that this list does not name.
+   */
+  public static final List<Class<?>> RESOURCES =
+      List.of(
+          HealthResource.class,
+          MetricsResource.class,
+          OpenApiResource.class,
+          TenantsResource.class);
 
   /** Where the database is: a URL with credentials, or null to own one. */
   public record DatabaseSettings(String jdbcUrl, String user, String password) {}
@@ -77,7 +92,16 @@ public final class ControlPlane implements AutoCloseable {
               .register(new RequestMetrics(metrics))
               .register(new HealthResource(db))
               .register(new MetricsResource(metrics))
+              .register(new OpenApiResource())
               .register(new TenantsResource(new TenantService(db, Clock.systemUTC())));
+      Set<Class<?>> served = new HashSet<>();
+      api.getInstances().stream()
+          .filter(o -> o.getClass().isAnnotationPresent(jakarta.ws.rs.Path.class))
+          .forEach(o -> served.add(o.getClass()));
+      if (!served.equals(Set.copyOf(RESOURCES))) {
+        throw new IllegalStateException(
+            "ControlPlane.RESOURCES must list every resource: " + served);
+      }
       HttpServer server =
           GrizzlyHttpServerFactory.createHttpServer(
               URI.create("http://" + host + ":" + port + "/"), api, false);

@@ -20,7 +20,8 @@ import java.util.Set;
 @Provider
 @Priority(Priorities.AUTHENTICATION)
 public final class AuthFilter implements ContainerRequestFilter {
-  private static final Set<String> OPEN_PATHS = Set.of("healthz", "readyz", "metrics");
+  private static final Set<String> OPEN_PATHS =
+      Set.of("healthz", "readyz", "metrics", "v1/openapi.json");
   private final byte[] operatorKeyHash;
   private final Database db;
 

@@ -94,6 +94,9 @@ class TenantsApiIT {
   void healthProbesNeedNoKeyAndEverythingElseDoes() throws Exception {
     assertEquals(200, call("GET", "/healthz", null, null).status());
     assertEquals(200, call("GET", "/readyz", null, null).status());
+    Reply openApi = call("GET", "/v1/openapi.json", null, null);
+    assertEquals(200, openApi.status());
+    assertEquals("3.0.3", openApi.json().get("openapi").asText());
     Reply anonymous = call("GET", "/v1/tenants", null, null);
     assertProblem(anonymous, 401, "unauthorized");
     assertEquals("Bearer", anonymous.header("WWW-Authenticate"));
