@@ -60,7 +60,7 @@ public final class UpCommand implements Callable<Integer> {
   }
 
   private static boolean isFree(int port) {
-    try (ServerSocket socket =
+    try (ServerSocket ignored =
         new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
       return true;
     } catch (IOException taken) {

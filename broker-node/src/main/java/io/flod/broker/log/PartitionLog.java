@@ -629,8 +629,4 @@ public final class PartitionLog implements Closeable {
       segments.clear();
     }
   }
-
-  Path dir() {
-    return dir;
-  }
 }

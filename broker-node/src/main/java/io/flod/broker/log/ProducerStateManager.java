@@ -139,14 +139,6 @@ final class ProducerStateManager {
             batch.maxTimestamp()));
   }
 
-  int producerCount() {
-    return producers.size();
-  }
-
-  void clear() {
-    producers.clear();
-  }
-
   /** Writes the current state as of {@code offset} and prunes old snapshots. */
   void takeSnapshot(long offset) {
     try {

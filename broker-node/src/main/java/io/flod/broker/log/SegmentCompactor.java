@@ -2,7 +2,6 @@ package io.flod.broker.log;
 
 import io.flod.broker.storage.AtomicFiles;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -159,9 +158,5 @@ final class SegmentCompactor {
     copy.put(key.duplicate());
     copy.flip();
     return copy;
-  }
-
-  static UncheckedIOException unchecked(String what, IOException e) {
-    return new UncheckedIOException(what, e);
   }
 }

@@ -21,7 +21,6 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -374,9 +373,5 @@ class KafkaClientsIT {
         admin.listTopics().names().toCompletionStage().toCompletableFuture().join().stream()
             .noneMatch("no-such-topic"::equals),
         "the topic was not created");
-  }
-
-  static Set<String> namesOf(Collection<TopicPartition> tps) {
-    return tps.stream().map(TopicPartition::topic).collect(Collectors.toSet());
   }
 }
