@@ -2,6 +2,7 @@ package io.flod.broker.api;
 
 import io.flod.broker.group.GroupCoordinator;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroupMember;
@@ -33,7 +34,18 @@ public final class DescribeGroupsHandler implements ApiHandler<DescribeGroupsReq
                     .setErrorCode(Errors.INVALID_GROUP_ID.code()));
         continue;
       }
-      GroupCoordinator.GroupDescription group = coordinator.describe(groupId);
+      GroupCoordinator.GroupDescription group;
+      try {
+        group = coordinator.describe(groupId);
+      } catch (ApiException e) {
+        response
+            .groups()
+            .add(
+                new DescribedGroup()
+                    .setGroupId(groupId)
+                    .setErrorCode(Errors.forException(e).code()));
+        continue;
+      }
       DescribedGroup described =
           new DescribedGroup()
               .setGroupId(groupId)

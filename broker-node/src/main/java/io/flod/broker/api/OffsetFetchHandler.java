@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetFetchResponseData;
 import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseGroup;
@@ -16,6 +17,7 @@ import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchRespon
 import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseTopic;
 import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseTopics;
 import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.OffsetFetchRequest;
 
@@ -44,8 +46,14 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
           }
         }
       }
-      for (Map.Entry<String, Map<Integer, CommittedOffset>> topic :
-          lookup(data.groupId(), wanted).entrySet()) {
+      Map<String, Map<Integer, CommittedOffset>> found;
+      try {
+        found = lookup(data.groupId(), wanted);
+      } catch (ApiException e) {
+        return CompletableFuture.completedFuture(
+            response.setErrorCode(Errors.forException(e).code()));
+      }
+      for (Map.Entry<String, Map<Integer, CommittedOffset>> topic : found.entrySet()) {
         OffsetFetchResponseTopic out = new OffsetFetchResponseTopic().setName(topic.getKey());
         topic
             .getValue()
@@ -76,8 +84,14 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequest> 
         }
       }
       OffsetFetchResponseGroup out = new OffsetFetchResponseGroup().setGroupId(group.groupId());
-      for (Map.Entry<String, Map<Integer, CommittedOffset>> topic :
-          lookup(group.groupId(), wanted).entrySet()) {
+      Map<String, Map<Integer, CommittedOffset>> found;
+      try {
+        found = lookup(group.groupId(), wanted);
+      } catch (ApiException e) {
+        response.groups().add(out.setErrorCode(Errors.forException(e).code()));
+        continue;
+      }
+      for (Map.Entry<String, Map<Integer, CommittedOffset>> topic : found.entrySet()) {
         OffsetFetchResponseTopics topicOut =
             new OffsetFetchResponseTopics().setName(topic.getKey());
         topic

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -80,6 +81,9 @@ public final class GroupCoordinator {
   private final GroupRegistry registry;
   private final GroupMembership membership;
 
+  /** The state-log partitions this broker leads, and so the groups it coordinates. */
+  private final Set<Integer> ownedPartitions = ConcurrentHashMap.newKeySet();
+
   public GroupCoordinator(
       GroupConfig config,
       GroupStateLog stateLog,
@@ -110,6 +114,10 @@ public final class GroupCoordinator {
   // ---------------------------------------------------------------- membership
 
   public CompletableFuture<JoinResult> join(JoinRequest request) {
+    if (!owns(request.groupId())) {
+      return CompletableFuture.completedFuture(
+          JoinResult.error(Errors.NOT_COORDINATOR, request.memberId()));
+    }
     return membership.join(request);
   }
 
@@ -121,17 +129,26 @@ public final class GroupCoordinator {
       String protocolType,
       String protocolName,
       Map<String, byte[]> assignments) {
+    if (!owns(groupId)) {
+      return CompletableFuture.completedFuture(SyncResult.error(Errors.NOT_COORDINATOR));
+    }
     return membership.sync(
         groupId, generationId, memberId, groupInstanceId, protocolType, protocolName, assignments);
   }
 
   public Errors heartbeat(
       String groupId, String memberId, String groupInstanceId, int generationId) {
+    if (!owns(groupId)) {
+      return Errors.NOT_COORDINATOR;
+    }
     return membership.heartbeat(groupId, memberId, groupInstanceId, generationId);
   }
 
   /** Removes the named members; returns each one's error (NONE when it left). */
   public List<Errors> leave(String groupId, List<MemberIdentity> leaving) {
+    if (!owns(groupId)) {
+      return leaving.stream().map(m -> Errors.NOT_COORDINATOR).toList();
+    }
     return membership.leave(groupId, leaving);
   }
 
@@ -147,6 +164,11 @@ public final class GroupCoordinator {
       String groupInstanceId,
       int generationId,
       Map<TopicPartition, CommittedOffset> offsets) {
+    if (!owns(groupId)) {
+      Map<TopicPartition, Errors> notHere = new HashMap<>();
+      offsets.keySet().forEach(tp -> notHere.put(tp, Errors.NOT_COORDINATOR));
+      return notHere;
+    }
     Map<TopicPartition, Errors> results = new HashMap<>();
     Errors invalid = registry.validateGroupId(groupId);
     boolean simple = generationId < 0 && memberId.isEmpty();
@@ -223,6 +245,7 @@ public final class GroupCoordinator {
   /** Committed offsets of a group: all of them, or those of {@code partitions} that exist. */
   public Map<TopicPartition, CommittedOffset> committed(
       String groupId, List<TopicPartition> partitions) {
+    requireOwned(groupId);
     ConsumerGroup group = registry.get(groupId);
     if (group == null) {
       return Map.of();
@@ -245,6 +268,7 @@ public final class GroupCoordinator {
   /** OffsetDelete: forgets a group's offsets in partitions of topics it no longer subscribes to. */
   public Map<TopicPartition, Errors> deleteOffsets(
       String groupId, List<TopicPartition> partitions) {
+    requireOwned(groupId);
     ConsumerGroup group = registry.get(groupId);
     if (group == null) {
       throw Errors.GROUP_ID_NOT_FOUND.exception();
@@ -283,7 +307,7 @@ public final class GroupCoordinator {
     boolean defaultListed = false;
     for (ConsumerGroup group : registry.all()) {
       synchronized (group) {
-        if (group.is(GroupState.DEAD)) {
+        if (group.is(GroupState.DEAD) || !owns(group.groupId)) {
           continue;
         }
         String type =
@@ -304,6 +328,7 @@ public final class GroupCoordinator {
   }
 
   public GroupDescription describe(String groupId) {
+    requireOwned(groupId);
     ConsumerGroup group = registry.get(groupId);
     if (group == null) {
       boolean always = DEFAULT_GROUP.equals(groupId);
@@ -339,6 +364,9 @@ public final class GroupCoordinator {
 
   /** Deletes an empty group and its offsets. */
   public Errors delete(String groupId) {
+    if (!owns(groupId)) {
+      return Errors.NOT_COORDINATOR;
+    }
     ConsumerGroup group = registry.get(groupId);
     if (group == null) {
       return Errors.GROUP_ID_NOT_FOUND;
@@ -433,12 +461,46 @@ public final class GroupCoordinator {
         }
       }
     }
+    ownedPartitions.add(partition);
     if (count[0] > 0) {
       log.info(
           "offsets partition {} loaded: {} records in {} ms",
           partition,
           count[0],
           clock.millis() - started);
+    }
+  }
+
+  /**
+   * Gives up a state-log partition (its leadership moved away): its groups are dropped from memory,
+   * their parked requests answered NOT_COORDINATOR, and later requests for them get the same, which
+   * sends clients to FindCoordinator and the new leader, which replays the partition.
+   */
+  public void unloadPartition(int partition) {
+    ownedPartitions.remove(partition);
+    int dropped = 0;
+    for (ConsumerGroup group : registry.all()) {
+      if (stateLog.partitionFor(group.groupId) != partition) {
+        continue;
+      }
+      synchronized (group) {
+        membership.abandon(group);
+        if (!group.is(GroupState.DEAD)) {
+          registry.forget(group);
+        }
+      }
+      dropped++;
+    }
+    log.info("offsets partition {} unloaded: {} groups handed over", partition, dropped);
+  }
+
+  private boolean owns(String groupId) {
+    return ownedPartitions.contains(stateLog.partitionFor(groupId));
+  }
+
+  private void requireOwned(String groupId) {
+    if (!owns(groupId)) {
+      throw Errors.NOT_COORDINATOR.exception("This broker does not coordinate group " + groupId);
     }
   }
 

@@ -536,6 +536,26 @@ final class GroupMembership {
     }
   }
 
+  /** Answers every parked request NOT_COORDINATOR and stops the group's timers. */
+  void abandon(ConsumerGroup group) {
+    if (group.joinCompletion != null) {
+      group.joinCompletion.cancel(false);
+    }
+    for (GroupMember member : group.members.values()) {
+      if (member.awaitingJoin != null) {
+        member.awaitingJoin.complete(JoinResult.error(Errors.NOT_COORDINATOR, member.memberId));
+        member.awaitingJoin = null;
+      }
+      if (member.awaitingSync != null) {
+        member.awaitingSync.complete(SyncResult.error(Errors.NOT_COORDINATOR));
+        member.awaitingSync = null;
+      }
+      if (member.sessionExpiry != null) {
+        member.sessionExpiry.cancel(false);
+      }
+    }
+  }
+
   private static <T> CompletableFuture<T> done(T value) {
     return CompletableFuture.completedFuture(value);
   }

@@ -58,8 +58,16 @@ class GroupCoordinatorTest {
   private GroupCoordinator coordinator() {
     GroupConfig config =
         new GroupConfig(100, 60_000, 0, 100, 255, 20, 1024, 3_600_000, 3_600_000, 2, 1 << 20);
-    return new GroupCoordinator(
-        config, stateLog, tp -> tp.equals(TP), scheduler, Clock.systemUTC());
+    return owningAll(
+        new GroupCoordinator(config, stateLog, tp -> tp.equals(TP), scheduler, Clock.systemUTC()));
+  }
+
+  /** Makes the coordinator lead every state-log partition, as a standalone broker's does. */
+  private GroupCoordinator owningAll(GroupCoordinator coordinator) {
+    for (int p = 0; p < stateLog.partitionCount(); p++) {
+      coordinator.loadPartition(p);
+    }
+    return coordinator;
   }
 
   @AfterEach
@@ -216,7 +224,7 @@ class GroupCoordinatorTest {
     GroupConfig config =
         new GroupConfig(100, 60_000, 0, 100, 255, 20, 1024, 60_000, 3_600_000, 2, 1 << 20);
     GroupCoordinator groups =
-        new GroupCoordinator(config, stateLog, tp -> tp.equals(TP), scheduler, clock);
+        owningAll(new GroupCoordinator(config, stateLog, tp -> tp.equals(TP), scheduler, clock));
     JoinResult first = groups.join(join("", 10_000)).get();
     JoinResult a = groups.join(join(first.memberId(), 10_000)).get();
     groups.sync("g", a.generationId(), a.memberId(), null, "consumer", "range", Map.of()).get();
@@ -241,6 +249,39 @@ class GroupCoordinatorTest {
       reloaded.loadPartition(p);
     }
     assertTrue(reloaded.committed("g", List.of(TP)).isEmpty(), "the expiry was written to the log");
+  }
+
+  @Test
+  void aCoordinatorThatGivesUpThePartitionAnswersNotCoordinatorAndALaterLoadRestoresTheGroup()
+      throws Exception {
+    JoinResult a = joinNew(10_000);
+    syncAsLeader(a, Map.of(a.memberId(), new byte[] {1}));
+    coordinator.commit("g", a.memberId(), null, 1, Map.of(TP, new CommittedOffset(8, -1, "", 0)));
+    JoinResult bFirst = coordinator.join(join("", 10_000)).get();
+    CompletableFuture<JoinResult> parked = coordinator.join(join(bFirst.memberId(), 10_000));
+
+    int partition = stateLog.partitionFor("g");
+    coordinator.unloadPartition(partition);
+    assertEquals(
+        Errors.NOT_COORDINATOR, parked.get().error(), "a parked join is told to look again");
+    assertEquals(Errors.NOT_COORDINATOR, coordinator.heartbeat("g", a.memberId(), null, 1));
+    assertEquals(
+        Errors.NOT_COORDINATOR,
+        coordinator
+            .commit("g", a.memberId(), null, 1, Map.of(TP, new CommittedOffset(9, -1, "", 0)))
+            .get(TP));
+    assertThrows(
+        org.apache.kafka.common.errors.NotCoordinatorException.class,
+        () -> coordinator.committed("g", null));
+    assertTrue(coordinator.list(null).stream().noneMatch(l -> l.groupId().equals("g")));
+
+    coordinator.loadPartition(partition);
+    assertEquals(
+        8, coordinator.committed("g", List.of(TP)).get(TP).offset(), "the commit before the move");
+    assertEquals(
+        Errors.NONE,
+        coordinator.heartbeat("g", a.memberId(), null, 1),
+        "the stable generation is back");
   }
 
   @Test
