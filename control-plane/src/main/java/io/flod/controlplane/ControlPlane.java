@@ -2,6 +2,10 @@ package io.flod.controlplane;
 
 import io.flod.controlplane.auth.AuthFilter;
 import io.flod.controlplane.auth.OperatorKey;
+import io.flod.controlplane.cluster.ClusterReconciler;
+import io.flod.controlplane.cluster.ClusterService;
+import io.flod.controlplane.cluster.ClustersResource;
+import io.flod.controlplane.cluster.OperationsResource;
 import io.flod.controlplane.db.Database;
 import io.flod.controlplane.db.OwnedPostgres;
 import io.flod.controlplane.health.HealthResource;
@@ -13,6 +17,8 @@ import io.flod.controlplane.http.ProblemMapper;
 import io.flod.controlplane.http.RequestMetrics;
 import io.flod.controlplane.tenant.TenantService;
 import io.flod.controlplane.tenant.TenantsResource;
+import io.flod.provisioner.Provisioner;
+import io.flod.provisioner.UnavailableProvisioner;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -47,7 +53,9 @@ public final class ControlPlane implements AutoCloseable {
           HealthResource.class,
           MetricsResource.class,
           OpenApiResource.class,
-          TenantsResource.class);
+          TenantsResource.class,
+          ClustersResource.class,
+          OperationsResource.class);
 
   /** Where the database is: a URL with credentials, or null to own one. */
   public record DatabaseSettings(String jdbcUrl, String user, String password) {}
@@ -57,13 +65,16 @@ public final class ControlPlane implements AutoCloseable {
   private final HttpServer server;
   private final URI baseUri;
   private final OperatorKey operatorKey;
+  private final ClusterReconciler reconciler;
 
   private ControlPlane(
       OwnedPostgres ownedPostgres,
       Database db,
       HttpServer server,
       URI baseUri,
-      OperatorKey operatorKey) {
+      OperatorKey operatorKey,
+      ClusterReconciler reconciler) {
+    this.reconciler = reconciler;
     this.ownedPostgres = ownedPostgres;
     this.db = db;
     this.server = server;
@@ -73,6 +84,19 @@ public final class ControlPlane implements AutoCloseable {
 
   public static ControlPlane start(
       String host, int port, Path dataDir, DatabaseSettings database, String operatorKeyFromEnv) {
+    return start(
+        host, port, dataDir, database, operatorKeyFromEnv, new UnavailableProvisioner(), 1000);
+  }
+
+  /** Starts with a machine provider and a reconcile interval (tests use a fake and a short one). */
+  public static ControlPlane start(
+      String host,
+      int port,
+      Path dataDir,
+      DatabaseSettings database,
+      String operatorKeyFromEnv,
+      Provisioner provisioner,
+      long reconcileIntervalMs) {
     OwnedPostgres owned = database.jdbcUrl() == null ? OwnedPostgres.start(dataDir, 0) : null;
     Database db = null;
     try {
@@ -82,6 +106,8 @@ public final class ControlPlane implements AutoCloseable {
               : Database.open(owned.jdbcUrl(), owned.user(), "");
       OperatorKey operatorKey = OperatorKey.load(dataDir, operatorKeyFromEnv);
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      ClusterReconciler reconciler = new ClusterReconciler(db, provisioner, Clock.systemUTC());
+      ClusterService clusters = new ClusterService(db, provisioner, reconciler, Clock.systemUTC());
       ResourceConfig api =
           new ResourceConfig()
               .register(JacksonFeature.withoutExceptionMappers())
@@ -93,7 +119,9 @@ public final class ControlPlane implements AutoCloseable {
               .register(new HealthResource(db))
               .register(new MetricsResource(metrics))
               .register(new OpenApiResource())
-              .register(new TenantsResource(new TenantService(db, Clock.systemUTC())));
+              .register(new TenantsResource(new TenantService(db, Clock.systemUTC())))
+              .register(new ClustersResource(clusters))
+              .register(new OperationsResource(clusters));
       Set<Class<?>> served = new HashSet<>();
       api.getInstances().stream()
           .filter(o -> o.getClass().isAnnotationPresent(jakarta.ws.rs.Path.class))
@@ -111,7 +139,8 @@ public final class ControlPlane implements AutoCloseable {
           "control plane listening on {} (database {})",
           bound,
           owned == null ? database.jdbcUrl() : "owned");
-      return new ControlPlane(owned, db, server, bound, operatorKey);
+      reconciler.start(reconcileIntervalMs);
+      return new ControlPlane(owned, db, server, bound, operatorKey, reconciler);
     } catch (IOException e) {
       close(db, owned);
       throw new UncheckedIOException("cannot start the HTTP server on " + host + ":" + port, e);
@@ -132,6 +161,7 @@ public final class ControlPlane implements AutoCloseable {
   @Override
   public void close() {
     server.shutdownNow();
+    reconciler.close();
     close(db, ownedPostgres);
   }
 

@@ -52,6 +52,8 @@ public final class Database implements AutoCloseable {
           new MetadataSources(registry)
               .addAnnotatedClass(Tenant.class)
               .addAnnotatedClass(io.flod.controlplane.tenant.ApiKey.class)
+              .addAnnotatedClass(io.flod.controlplane.cluster.Cluster.class)
+              .addAnnotatedClass(io.flod.controlplane.cluster.Operation.class)
               .buildMetadata()
               .buildSessionFactory();
       return new Database(dataSource, sessions);

@@ -111,8 +111,20 @@ public final class TenantService {
             s -> {
               Tenant tenant = visible(s, caller, name);
               Requests.checkIfMatch(ifMatch, tenant.version());
-              // Clusters arrive with the rest of the control plane; deleting will refuse while any
-              // exist.
+              long clusters =
+                  s.createSelectionQuery(
+                          "select count(*) from Cluster where tenantId = :t", Long.class)
+                      .setParameter("t", tenant.id())
+                      .getSingleResult();
+              if (clusters > 0) {
+                throw new ApiException(
+                    ApiException.Kind.CONFLICT,
+                    "Tenant '"
+                        + name
+                        + "' still has "
+                        + clusters
+                        + " clusters; delete them first.");
+              }
               s.remove(tenant);
               log.info("tenant={} id={} deleted", tenant.name(), tenant.id());
             });

@@ -73,7 +73,15 @@ class OpenApiDocumentTest {
     JsonNode schemas = document().get("components").get("schemas");
     for (Class<?> type :
         new Class<?>[] {
-          TenantView.class, TenantCreate.class, TenantPatch.class, ApiKeyView.class, Problem.class
+          TenantView.class,
+          TenantCreate.class,
+          TenantPatch.class,
+          ApiKeyView.class,
+          Problem.class,
+          io.flod.api.ClusterSpec.class,
+          io.flod.api.ClusterPatch.class,
+          io.flod.api.ClusterView.class,
+          io.flod.api.OperationView.class
         }) {
       Set<String> fields = new TreeSet<>();
       Arrays.stream(type.getRecordComponents()).forEach(c -> fields.add(c.getName()));

@@ -1,0 +1,23 @@
+package io.flod.api;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.util.List;
+
+/** What a cluster should be: {@code POST /v1/tenants/{t}/clusters} and its GET/PATCH views. */
+public record ClusterSpec(
+    @NotNull
+        @Pattern(
+            regexp = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?",
+            message = "1-63 lower-case letters, digits or '-', not starting or ending with '-'")
+        String name,
+    @Min(1) @Max(100) int nodeCount,
+    @NotNull @Pattern(regexp = "small|standard|large", message = "small, standard or large")
+        String nodeSize,
+    @NotEmpty List<@Pattern(regexp = "[a-z0-9-]{1,32}", message = "a zone name") String> zones,
+    @Min(1) @Max(40) int throughputUnits,
+    @NotNull @Pattern(regexp = "4\\.[0-9]+", message = "a 4.x broker version")
+        String brokerVersion) {}

@@ -1,0 +1,139 @@
+package io.flod.controlplane.cluster;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+/** A managed cluster: the spec is the desired state; {@code state} is what was last observed. */
+@Entity
+@Table(name = "clusters")
+public class Cluster {
+  @Id private UUID id;
+
+  @Column(name = "tenant_id", nullable = false)
+  private UUID tenantId;
+
+  @Column(nullable = false)
+  private String name;
+
+  @Column(name = "node_count", nullable = false)
+  private int nodeCount;
+
+  @Column(name = "node_size", nullable = false)
+  private String nodeSize;
+
+  /** Comma-separated; zone names cannot contain commas. */
+  @Column(nullable = false)
+  private String zones;
+
+  @Column(name = "throughput_units", nullable = false)
+  private int throughputUnits;
+
+  @Column(name = "broker_version", nullable = false)
+  private String brokerVersion;
+
+  @Enumerated(EnumType.STRING)
+  @Column(nullable = false)
+  private ClusterState state;
+
+  @Column(nullable = false)
+  private boolean deleting;
+
+  @Column(name = "created_at", nullable = false)
+  private Instant createdAt;
+
+  @Version private long version;
+
+  protected Cluster() {}
+
+  public Cluster(
+      UUID tenantId,
+      String name,
+      int nodeCount,
+      String nodeSize,
+      List<String> zones,
+      int throughputUnits,
+      String brokerVersion,
+      Instant createdAt) {
+    this.id = UUID.randomUUID();
+    this.tenantId = tenantId;
+    this.name = name;
+    this.nodeCount = nodeCount;
+    this.nodeSize = nodeSize;
+    this.zones = String.join(",", zones);
+    this.throughputUnits = throughputUnits;
+    this.brokerVersion = brokerVersion;
+    this.state = ClusterState.PROVISIONING;
+    this.createdAt = createdAt;
+  }
+
+  public UUID id() {
+    return id;
+  }
+
+  public UUID tenantId() {
+    return tenantId;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public int nodeCount() {
+    return nodeCount;
+  }
+
+  public String nodeSize() {
+    return nodeSize;
+  }
+
+  public List<String> zones() {
+    return Arrays.asList(zones.split(","));
+  }
+
+  public int throughputUnits() {
+    return throughputUnits;
+  }
+
+  public String brokerVersion() {
+    return brokerVersion;
+  }
+
+  public ClusterState state() {
+    return state;
+  }
+
+  public boolean deleting() {
+    return deleting;
+  }
+
+  public long version() {
+    return version;
+  }
+
+  public void scale(Integer newNodeCount, Integer newThroughputUnits) {
+    if (newNodeCount != null) {
+      nodeCount = newNodeCount;
+    }
+    if (newThroughputUnits != null) {
+      throughputUnits = newThroughputUnits;
+    }
+  }
+
+  public void markDeleting() {
+    deleting = true;
+    state = ClusterState.DELETING;
+  }
+
+  public void observed(ClusterState newState) {
+    state = newState;
+  }
+}

@@ -1,0 +1,310 @@
+package io.flod.controlplane.cluster;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flod.api.ClusterPatch;
+import io.flod.api.ClusterSpec;
+import io.flod.api.ClusterView;
+import io.flod.api.OperationView;
+import io.flod.api.Page;
+import io.flod.controlplane.auth.ApiKeys;
+import io.flod.controlplane.auth.Caller;
+import io.flod.controlplane.db.Database;
+import io.flod.controlplane.http.ApiException;
+import io.flod.controlplane.http.Requests;
+import io.flod.controlplane.tenant.Tenant;
+import io.flod.provisioner.Provisioner;
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+import org.hibernate.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Clusters and their operations. A request only records the desired state and an operation, then
+ * asks the {@link ClusterReconciler} for a pass; the reconciler does the work. A newer change to a
+ * cluster supersedes its unfinished operation (the reconciler converges on the latest spec).
+ */
+public final class ClusterService {
+  private static final Logger log = LoggerFactory.getLogger(ClusterService.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** An accepted change: the operation to follow, and the cluster the reconciler should visit. */
+  public record Accepted(OperationView operation, UUID clusterId) {}
+
+  private final Database db;
+  private final Provisioner provisioner;
+  private final ClusterReconciler reconciler;
+  private final Clock clock;
+
+  public ClusterService(
+      Database db, Provisioner provisioner, ClusterReconciler reconciler, Clock clock) {
+    this.db = db;
+    this.provisioner = provisioner;
+    this.reconciler = reconciler;
+    this.clock = clock;
+  }
+
+  /**
+   * Records a new cluster and its CREATE operation. With an {@code Idempotency-Key} seen before,
+   * returns that first operation when the body is the same, and 422 when it is not.
+   */
+  public Accepted create(
+      Caller caller, String tenantName, ClusterSpec spec, String idempotencyKey) {
+    String requestHash = ApiKeys.hash(json(spec));
+    Accepted result =
+        db.sessions()
+            .fromTransaction(
+                s -> {
+                  Tenant tenant = visibleTenant(s, caller, tenantName);
+                  if (idempotencyKey != null) {
+                    Operation earlier =
+                        s.createSelectionQuery(
+                                "from Operation where tenantId = :t and idempotencyKey = :k",
+                                Operation.class)
+                            .setParameter("t", tenant.id())
+                            .setParameter("k", idempotencyKey)
+                            .uniqueResult();
+                    if (earlier != null) {
+                      if (!earlier.requestHash().equals(requestHash)) {
+                        throw new ApiException(
+                            ApiException.Kind.UNPROCESSABLE,
+                            "Idempotency-Key "
+                                + idempotencyKey
+                                + " was used for a different request.");
+                      }
+                      return new Accepted(view(earlier, tenantName), earlier.clusterId());
+                    }
+                  }
+                  if (findCluster(s, tenant.id(), spec.name()) != null) {
+                    throw new ApiException(
+                        ApiException.Kind.CONFLICT,
+                        "Cluster '" + spec.name() + "' already exists.");
+                  }
+                  Cluster cluster =
+                      new Cluster(
+                          tenant.id(),
+                          spec.name(),
+                          spec.nodeCount(),
+                          spec.nodeSize(),
+                          spec.zones(),
+                          spec.throughputUnits(),
+                          spec.brokerVersion(),
+                          clock.instant());
+                  s.persist(cluster);
+                  Operation operation =
+                      new Operation(
+                          tenant.id(),
+                          cluster.id(),
+                          cluster.name(),
+                          Operation.Kind.CREATE,
+                          idempotencyKey,
+                          requestHash,
+                          clock.instant());
+                  s.persist(operation);
+                  log.info(
+                      "tenant={} cluster={} id={} create requested: {} nodes; operation={}",
+                      tenantName,
+                      spec.name(),
+                      cluster.id(),
+                      spec.nodeCount(),
+                      operation.id());
+                  return new Accepted(view(operation, tenantName), operation.clusterId());
+                });
+    triggerFor(result);
+    return result;
+  }
+
+  public Page<ClusterView> list(Caller caller, String tenantName) {
+    return db.sessions()
+        .fromSession(
+            s -> {
+              Tenant tenant = visibleTenant(s, caller, tenantName);
+              List<ClusterView> items =
+                  s
+                      .createSelectionQuery(
+                          "from Cluster where tenantId = :t order by name", Cluster.class)
+                      .setParameter("t", tenant.id())
+                      .getResultList()
+                      .stream()
+                      .map(this::view)
+                      .toList();
+              return new Page<>(items, null);
+            });
+  }
+
+  public ClusterView get(Caller caller, String tenantName, String clusterName) {
+    return db.sessions().fromSession(s -> view(visibleCluster(s, caller, tenantName, clusterName)));
+  }
+
+  /** Scales a cluster: a SCALE operation that supersedes any unfinished one. */
+  public Accepted scale(
+      Caller caller, String tenantName, String clusterName, String ifMatch, ClusterPatch patch) {
+    Accepted result =
+        db.sessions()
+            .fromTransaction(
+                s -> {
+                  Cluster cluster = visibleCluster(s, caller, tenantName, clusterName);
+                  Requests.checkIfMatch(ifMatch, cluster.version());
+                  if (cluster.deleting()) {
+                    throw new ApiException(
+                        ApiException.Kind.CONFLICT,
+                        "Cluster '" + clusterName + "' is being deleted.");
+                  }
+                  supersedeUnfinished(s, cluster.id());
+                  cluster.scale(patch.nodeCount(), patch.throughputUnits());
+                  cluster.observed(ClusterState.SCALING);
+                  Operation operation =
+                      new Operation(
+                          cluster.tenantId(),
+                          cluster.id(),
+                          cluster.name(),
+                          Operation.Kind.SCALE,
+                          null,
+                          null,
+                          clock.instant());
+                  s.persist(operation);
+                  log.info(
+                      "tenant={} cluster={} scale requested: nodeCount={} throughputUnits={}; operation={}",
+                      tenantName,
+                      clusterName,
+                      cluster.nodeCount(),
+                      cluster.throughputUnits(),
+                      operation.id());
+                  return new Accepted(view(operation, tenantName), operation.clusterId());
+                });
+    triggerFor(result);
+    return result;
+  }
+
+  public Accepted delete(Caller caller, String tenantName, String clusterName, String ifMatch) {
+    Accepted result =
+        db.sessions()
+            .fromTransaction(
+                s -> {
+                  Cluster cluster = visibleCluster(s, caller, tenantName, clusterName);
+                  Requests.checkIfMatch(ifMatch, cluster.version());
+                  supersedeUnfinished(s, cluster.id());
+                  cluster.markDeleting();
+                  Operation operation =
+                      new Operation(
+                          cluster.tenantId(),
+                          cluster.id(),
+                          cluster.name(),
+                          Operation.Kind.DELETE,
+                          null,
+                          null,
+                          clock.instant());
+                  s.persist(operation);
+                  log.info(
+                      "tenant={} cluster={} delete requested; operation={}",
+                      tenantName,
+                      clusterName,
+                      operation.id());
+                  return new Accepted(view(operation, tenantName), operation.clusterId());
+                });
+    triggerFor(result);
+    return result;
+  }
+
+  public OperationView operation(Caller caller, String operationId) {
+    return db.sessions()
+        .fromSession(
+            s -> {
+              Operation operation = s.find(Operation.class, parseId(operationId));
+              if (operation == null || !caller.mayAccess(operation.tenantId())) {
+                throw ApiException.notFound("Operation " + operationId);
+              }
+              Tenant tenant = s.find(Tenant.class, operation.tenantId());
+              return view(operation, tenant.name());
+            });
+  }
+
+  private void triggerFor(Accepted accepted) {
+    reconciler.trigger(accepted.clusterId());
+  }
+
+  private void supersedeUnfinished(Session s, UUID clusterId) {
+    s.createSelectionQuery("from Operation where clusterId = :c and status = :st", Operation.class)
+        .setParameter("c", clusterId)
+        .setParameter("st", OperationStatus.IN_PROGRESS)
+        .getResultList()
+        .forEach(op -> op.supersede(clock.instant()));
+  }
+
+  private static UUID parseId(String id) {
+    try {
+      return UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.notFound("Operation " + id);
+    }
+  }
+
+  private static Tenant visibleTenant(Session s, Caller caller, String name) {
+    Tenant tenant =
+        s.createSelectionQuery("from Tenant where name = :n", Tenant.class)
+            .setParameter("n", name)
+            .uniqueResult();
+    if (tenant == null || !caller.mayAccess(tenant.id())) {
+      throw ApiException.notFound("Tenant '" + name + "'");
+    }
+    return tenant;
+  }
+
+  private static Cluster findCluster(Session s, UUID tenantId, String name) {
+    return s.createSelectionQuery("from Cluster where tenantId = :t and name = :n", Cluster.class)
+        .setParameter("t", tenantId)
+        .setParameter("n", name)
+        .uniqueResult();
+  }
+
+  private static Cluster visibleCluster(
+      Session s, Caller caller, String tenantName, String clusterName) {
+    Tenant tenant = visibleTenant(s, caller, tenantName);
+    Cluster cluster = findCluster(s, tenant.id(), clusterName);
+    if (cluster == null) {
+      throw ApiException.notFound("Cluster '" + clusterName + "'");
+    }
+    return cluster;
+  }
+
+  private ClusterView view(Cluster c) {
+    List<ClusterView.Node> nodes =
+        provisioner.describe(c.id().toString()).stream()
+            .map(m -> new ClusterView.Node(m.nodeId(), m.zone(), m.state().name()))
+            .sorted(java.util.Comparator.comparing(ClusterView.Node::nodeId))
+            .toList();
+    return new ClusterView(
+        c.name(),
+        new ClusterSpec(
+            c.name(),
+            c.nodeCount(),
+            c.nodeSize(),
+            c.zones(),
+            c.throughputUnits(),
+            c.brokerVersion()),
+        new ClusterView.Status(c.state().apiName(), nodes),
+        Requests.etag(c.version()));
+  }
+
+  private static OperationView view(Operation op, String tenantName) {
+    return new OperationView(
+        op.id().toString(),
+        op.kind().name(),
+        "/v1/tenants/" + tenantName + "/clusters/" + op.clusterName(),
+        op.status().apiName(),
+        op.percentComplete(),
+        op.createdAt().toString(),
+        op.updatedAt().toString(),
+        op.errorCode() == null ? null : new OperationView.Error(op.errorCode(), op.errorMessage()));
+  }
+
+  private static String json(ClusterSpec spec) {
+    try {
+      return JSON.writeValueAsString(spec);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,323 @@
+package io.flod.controlplane.api;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flod.controlplane.ControlPlane;
+import io.flod.controlplane.cluster.InMemoryFakeProvisionerAccess;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Clusters and operations over real HTTP against the real database, with the reconciler driving an
+ * in-memory fake provider (no cloud VMs here): the code path up to the provider is the real one.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClustersApiIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  @TempDir static Path dataDir;
+  @TempDir static Path restartDir;
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final InMemoryFakeProvisionerAccess fake = new InMemoryFakeProvisionerAccess();
+  private ControlPlane controlPlane;
+  private String operator;
+
+  @BeforeAll
+  void start() throws Exception {
+    controlPlane =
+        ControlPlane.start(
+            "127.0.0.1",
+            0,
+            dataDir,
+            new ControlPlane.DatabaseSettings(null, null, null),
+            null,
+            fake.provisioner(),
+            100);
+    operator = controlPlane.operatorKey().secret();
+    call("POST", "/v1/tenants", operator, "{\"name\":\"acme\"}");
+    call("POST", "/v1/tenants", operator, "{\"name\":\"other\"}");
+  }
+
+  @AfterAll
+  void stop() {
+    controlPlane.close();
+  }
+
+  private record Reply(int status, JsonNode json, HttpResponse<String> raw) {
+    String header(String name) {
+      return raw.headers().firstValue(name).orElse(null);
+    }
+  }
+
+  private Reply call(String method, String path, String key, String body, String... headers)
+      throws Exception {
+    return call(controlPlane, method, path, key, body, headers);
+  }
+
+  private Reply call(
+      ControlPlane cp, String method, String path, String key, String body, String... headers)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(cp.baseUri() + path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + key);
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    HttpResponse<String> response =
+        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    JsonNode json = response.body().isEmpty() ? null : JSON.readTree(response.body());
+    return new Reply(response.statusCode(), json, response);
+  }
+
+  private static String spec(String name, int nodes) {
+    return "{\"name\":\""
+        + name
+        + "\",\"nodeCount\":"
+        + nodes
+        + ",\"nodeSize\":\"standard\",\"zones\":[\"z1\",\"z2\",\"z3\"],\"throughputUnits\":2,\"brokerVersion\":\"4.4\"}";
+  }
+
+  /** Follows an accepted change to its end and returns the finished operation. */
+  private JsonNode finish(ControlPlane cp, Reply accepted) throws Exception {
+    assertEquals(202, accepted.status(), String.valueOf(accepted.json()));
+    String location = URI.create(accepted.header("Location")).getPath();
+    assertTrue(location.startsWith("/v1/operations/"), location);
+    JsonNode[] last = new JsonNode[1];
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              last[0] = call(cp, "GET", location, operator, null).json();
+              return !last[0].get("status").asText().equals("InProgress");
+            });
+    return last[0];
+  }
+
+  private List<String> nodes(JsonNode cluster) {
+    List<String> ids = new ArrayList<>();
+    cluster
+        .get("status")
+        .get("nodes")
+        .forEach(n -> ids.add(n.get("nodeId").asText() + "@" + n.get("zone").asText()));
+    return ids;
+  }
+
+  @Test
+  void aClusterIsCreatedScaledOutScaledInAndDeletedWithNoMachineMadeTwice() throws Exception {
+    int before = fake.created();
+    int machinesBefore = fake.machines();
+    JsonNode created =
+        finish(
+            controlPlane, call("POST", "/v1/tenants/acme/clusters", operator, spec("orders", 3)));
+    assertEquals("Succeeded", created.get("status").asText());
+    assertEquals(100, created.get("percentComplete").asInt());
+    Reply cluster = call("GET", "/v1/tenants/acme/clusters/orders", operator, null);
+    assertEquals("Ready", cluster.json().get("status").get("state").asText());
+    assertEquals(List.of("node-0@z1", "node-1@z2", "node-2@z3"), nodes(cluster.json()));
+
+    String etag = cluster.header("ETag");
+    JsonNode out =
+        finish(
+            controlPlane,
+            call(
+                "PATCH",
+                "/v1/tenants/acme/clusters/orders",
+                operator,
+                "{\"nodeCount\":5}",
+                "If-Match",
+                etag));
+    assertEquals("Succeeded", out.get("status").asText());
+    assertEquals(
+        5, nodes(call("GET", "/v1/tenants/acme/clusters/orders", operator, null).json()).size());
+    assertEquals(
+        412,
+        call(
+                "PATCH",
+                "/v1/tenants/acme/clusters/orders",
+                operator,
+                "{\"nodeCount\":1}",
+                "If-Match",
+                etag)
+            .status());
+
+    JsonNode in =
+        finish(
+            controlPlane,
+            call("PATCH", "/v1/tenants/acme/clusters/orders", operator, "{\"nodeCount\":2}"));
+    assertEquals("Succeeded", in.get("status").asText());
+    assertEquals(
+        List.of("node-0@z1", "node-1@z2"),
+        nodes(call("GET", "/v1/tenants/acme/clusters/orders", operator, null).json()));
+    assertEquals(5, fake.created() - before, "3 + 2 machines, none made twice");
+
+    assertEquals(
+        409,
+        call("DELETE", "/v1/tenants/acme", operator, null).status(),
+        "a tenant with clusters stays");
+    JsonNode deleted =
+        finish(controlPlane, call("DELETE", "/v1/tenants/acme/clusters/orders", operator, null));
+    assertEquals("Succeeded", deleted.get("status").asText());
+    assertEquals(404, call("GET", "/v1/tenants/acme/clusters/orders", operator, null).status());
+    assertEquals(machinesBefore, fake.machines(), "every machine of the cluster is gone");
+  }
+
+  @Test
+  void anIdempotencyKeyReplaysTheFirstOperationAndRefusesADifferentBody() throws Exception {
+    Reply first =
+        call(
+            "POST",
+            "/v1/tenants/acme/clusters",
+            operator,
+            spec("billing", 1),
+            "Idempotency-Key",
+            "k-123");
+    Reply again =
+        call(
+            "POST",
+            "/v1/tenants/acme/clusters",
+            operator,
+            spec("billing", 1),
+            "Idempotency-Key",
+            "k-123");
+    assertEquals(202, again.status());
+    assertEquals(
+        first.header("Location"), again.header("Location"), "same key, same body: same operation");
+    Reply different =
+        call(
+            "POST",
+            "/v1/tenants/acme/clusters",
+            operator,
+            spec("billing", 2),
+            "Idempotency-Key",
+            "k-123");
+    assertEquals(422, different.status());
+    assertEquals(
+        409,
+        call("POST", "/v1/tenants/acme/clusters", operator, spec("billing", 1)).status(),
+        "no key: a conflict");
+    finish(controlPlane, first);
+  }
+
+  @Test
+  void anotherTenantSeesNeitherTheClusterNorItsOperation() throws Exception {
+    Reply accepted = call("POST", "/v1/tenants/acme/clusters", operator, spec("private", 1));
+    finish(controlPlane, accepted);
+    String otherKey =
+        call("POST", "/v1/tenants/other/keys", operator, null).json().get("secret").asText();
+    assertEquals(404, call("GET", "/v1/tenants/acme/clusters/private", otherKey, null).status());
+    assertEquals(
+        404,
+        call("GET", URI.create(accepted.header("Location")).getPath(), otherKey, null).status());
+    assertEquals(
+        404,
+        call("PATCH", "/v1/tenants/acme/clusters/private", otherKey, "{\"nodeCount\":2}").status());
+    assertEquals(404, call("DELETE", "/v1/tenants/acme/clusters/private", otherKey, null).status());
+    assertEquals(
+        0, call("GET", "/v1/tenants/other/clusters", otherKey, null).json().get("items").size());
+  }
+
+  @Test
+  void invalidSpecsAreRefusedFieldByField() throws Exception {
+    Reply bad =
+        call(
+            "POST",
+            "/v1/tenants/acme/clusters",
+            operator,
+            "{\"name\":\"x\",\"nodeCount\":0,\"nodeSize\":\"huge\",\"zones\":[],\"throughputUnits\":1,\"brokerVersion\":\"4.4\"}");
+    assertEquals(400, bad.status());
+    List<String> fields = new ArrayList<>();
+    bad.json().get("errors").forEach(e -> fields.add(e.get("field").asText()));
+    assertEquals(List.of("nodeCount", "nodeSize", "zones"), fields);
+  }
+
+  @Test
+  void aProviderFailureFailsTheOperationWithItsReasonAndTheClusterHealsWhenTheProviderRecovers()
+      throws Exception {
+    fake.failNext("quota exceeded for standard machines in z1");
+    JsonNode failed =
+        finish(
+            controlPlane, call("POST", "/v1/tenants/acme/clusters", operator, spec("unlucky", 2)));
+    assertEquals("Failed", failed.get("status").asText());
+    assertEquals("ProvisioningFailed", failed.get("error").get("code").asText());
+    assertTrue(failed.get("error").get("message").asText().contains("quota exceeded"));
+    // The reconciler is level-triggered: once the provider works again, the cluster converges
+    // anyway.
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                call("GET", "/v1/tenants/acme/clusters/unlucky", operator, null)
+                    .json()
+                    .get("status")
+                    .get("state")
+                    .asText()
+                    .equals("Ready"));
+  }
+
+  @Test
+  void aRestartFinishesAnOperationLeftHalfDoneWithoutDuplicateMachines() throws Exception {
+    InMemoryFakeProvisionerAccess cloud = new InMemoryFakeProvisionerAccess();
+    cloud.pause(
+        true); // the provider accepts requests but creates nothing: the operation stays open
+    ControlPlane first =
+        ControlPlane.start(
+            "127.0.0.1",
+            0,
+            restartDir,
+            new ControlPlane.DatabaseSettings(null, null, null),
+            null,
+            cloud.provisioner(),
+            100);
+    String key = first.operatorKey().secret();
+    String saved = operator;
+    operator = key;
+    try {
+      call(first, "POST", "/v1/tenants", key, "{\"name\":\"crashy\"}");
+      Reply accepted = call(first, "POST", "/v1/tenants/crashy/clusters", key, spec("halfway", 3));
+      assertEquals(202, accepted.status());
+      first.close(); // the control plane goes away with the operation in progress
+      cloud.createOneMachineBehindTheScenes("node-0", "z1");
+
+      cloud.pause(false);
+      ControlPlane second =
+          ControlPlane.start(
+              "127.0.0.1",
+              0,
+              restartDir,
+              new ControlPlane.DatabaseSettings(null, null, null),
+              null,
+              cloud.provisioner(),
+              100);
+      try {
+        JsonNode done = finish(second, new Reply(202, accepted.json(), accepted.raw()));
+        assertEquals("Succeeded", done.get("status").asText());
+        assertEquals(3, cloud.created(), "the existing machine was kept, two were added");
+      } finally {
+        second.close();
+      }
+    } finally {
+      operator = saved;
+    }
+  }
+}

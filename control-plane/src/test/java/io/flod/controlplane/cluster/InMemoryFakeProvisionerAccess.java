@@ -1,0 +1,40 @@
+package io.flod.controlplane.cluster;
+
+import io.flod.provisioner.Machine;
+import io.flod.provisioner.Provisioner;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Lets tests in other packages drive the package-private {@link InMemoryFakeProvisioner}. */
+public final class InMemoryFakeProvisionerAccess {
+  private final InMemoryFakeProvisioner fake = new InMemoryFakeProvisioner();
+
+  public Provisioner provisioner() {
+    return fake;
+  }
+
+  public int created() {
+    return fake.created.get();
+  }
+
+  /** Machines of every cluster. */
+  public int machines() {
+    return fake.clusters.values().stream().mapToInt(java.util.Map::size).sum();
+  }
+
+  public void failNext(String message) {
+    fake.failNext.set(message);
+  }
+
+  public void pause(boolean paused) {
+    fake.paused = paused;
+  }
+
+  /** A machine the provider made before a crash: it belongs to the only cluster known so far. */
+  public void createOneMachineBehindTheScenes(String nodeId, String zone) {
+    String clusterId = fake.clusters.keySet().stream().findFirst().orElseThrow();
+    fake.clusters
+        .computeIfAbsent(clusterId, k -> new ConcurrentHashMap<>())
+        .put(nodeId, new Machine(nodeId, zone, "10.9.9.9", Machine.State.RUNNING));
+    fake.created.incrementAndGet();
+  }
+}

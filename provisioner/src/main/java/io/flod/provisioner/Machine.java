@@ -1,0 +1,11 @@
+package io.flod.provisioner;
+
+/** A machine as the provider reports it. */
+public record Machine(String nodeId, String zone, String address, State state) {
+  /** Where a machine is in its life. */
+  public enum State {
+    PENDING,
+    RUNNING,
+    TERMINATING
+  }
+}
