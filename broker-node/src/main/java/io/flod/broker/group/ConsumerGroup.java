@@ -36,6 +36,13 @@ final class ConsumerGroup {
 
   final Map<TopicPartition, CommittedOffset> offsets = new HashMap<>();
   ScheduledFuture<?> joinCompletion;
+
+  /**
+   * Counts rebalances. A join timer only acts on the rebalance that scheduled it: a cancelled timer
+   * may already be waiting for this group's monitor when a later rebalance starts.
+   */
+  long rebalanceSequence;
+
   boolean initialJoinDelay;
   long emptySinceMs;
 

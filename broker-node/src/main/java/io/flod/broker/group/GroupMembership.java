@@ -250,10 +250,14 @@ final class GroupMembership {
             ? Math.min(config.initialRebalanceDelayMs(), Math.max(group.rebalanceTimeoutMs(), 0))
             : group.rebalanceTimeoutMs();
     group.initialJoinDelay = wasEmpty && delay > 0;
+    long rebalance = ++group.rebalanceSequence;
     group.joinCompletion =
         scheduler.schedule(
             () -> {
               synchronized (group) {
+                if (group.rebalanceSequence != rebalance) {
+                  return; // a stale timer from a rebalance that already completed
+                }
                 group.initialJoinDelay = false;
                 completeJoin(group);
               }
