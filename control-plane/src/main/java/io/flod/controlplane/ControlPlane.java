@@ -66,6 +66,7 @@ public final class ControlPlane implements AutoCloseable {
   private final URI baseUri;
   private final OperatorKey operatorKey;
   private final ClusterReconciler reconciler;
+  private final DatabaseSettings database;
 
   private ControlPlane(
       OwnedPostgres ownedPostgres,
@@ -73,8 +74,10 @@ public final class ControlPlane implements AutoCloseable {
       HttpServer server,
       URI baseUri,
       OperatorKey operatorKey,
-      ClusterReconciler reconciler) {
+      ClusterReconciler reconciler,
+      DatabaseSettings database) {
     this.reconciler = reconciler;
+    this.database = database;
     this.ownedPostgres = ownedPostgres;
     this.db = db;
     this.server = server;
@@ -140,7 +143,9 @@ public final class ControlPlane implements AutoCloseable {
           bound,
           owned == null ? database.jdbcUrl() : "owned");
       reconciler.start(reconcileIntervalMs);
-      return new ControlPlane(owned, db, server, bound, operatorKey, reconciler);
+      DatabaseSettings used =
+          owned == null ? database : new DatabaseSettings(owned.jdbcUrl(), owned.user(), "");
+      return new ControlPlane(owned, db, server, bound, operatorKey, reconciler, used);
     } catch (IOException e) {
       close(db, owned);
       throw new UncheckedIOException("cannot start the HTTP server on " + host + ":" + port, e);
@@ -152,6 +157,11 @@ public final class ControlPlane implements AutoCloseable {
 
   public URI baseUri() {
     return baseUri;
+  }
+
+  /** Where this instance's database is, so another instance can share it. */
+  public DatabaseSettings database() {
+    return database;
   }
 
   public OperatorKey operatorKey() {

@@ -21,9 +21,20 @@ final class InMemoryFakeProvisioner implements Provisioner {
   final AtomicInteger created = new AtomicInteger();
   final AtomicReference<String> failNext = new AtomicReference<>();
   volatile boolean paused;
+  final AtomicInteger ensureCalls = new AtomicInteger();
+  volatile java.util.concurrent.CountDownLatch gate;
 
   @Override
   public void ensure(String clusterId, List<NodeSpec> nodes) {
+    ensureCalls.incrementAndGet();
+    java.util.concurrent.CountDownLatch closed = gate;
+    if (closed != null) {
+      try {
+        closed.await(); // a slow provider: the calling pass holds its cluster lock meanwhile
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     String failure = failNext.getAndSet(null);
     if (failure != null) {
       throw new IllegalStateException(failure);

@@ -29,6 +29,25 @@ public final class InMemoryFakeProvisionerAccess {
     fake.paused = paused;
   }
 
+  /** Makes every ensure() wait until the returned latch is counted down. */
+  public java.util.concurrent.CountDownLatch closeGate() {
+    java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+    fake.gate = gate;
+    return gate;
+  }
+
+  public void openGate() {
+    java.util.concurrent.CountDownLatch gate = fake.gate;
+    fake.gate = null;
+    if (gate != null) {
+      gate.countDown();
+    }
+  }
+
+  public int ensureCalls() {
+    return fake.ensureCalls.get();
+  }
+
   /** A machine the provider made before a crash: it belongs to the only cluster known so far. */
   public void createOneMachineBehindTheScenes(String nodeId, String zone) {
     String clusterId = fake.clusters.keySet().stream().findFirst().orElseThrow();
