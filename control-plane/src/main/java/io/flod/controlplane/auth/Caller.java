@@ -7,6 +7,11 @@ public record Caller(UUID tenantId) {
   public static final Caller OPERATOR = new Caller(null);
   public static final String PROPERTY = "flod.caller";
 
+  /** The caller the {@link AuthFilter} attached to this request. */
+  public static Caller of(jakarta.ws.rs.container.ContainerRequestContext request) {
+    return (Caller) request.getProperty(PROPERTY);
+  }
+
   public boolean isOperator() {
     return tenantId == null;
   }

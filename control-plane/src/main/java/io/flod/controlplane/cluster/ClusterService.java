@@ -13,6 +13,7 @@ import io.flod.controlplane.db.Database;
 import io.flod.controlplane.http.ApiException;
 import io.flod.controlplane.http.Requests;
 import io.flod.controlplane.tenant.Tenant;
+import io.flod.controlplane.tenant.TenantService;
 import io.flod.provisioner.Provisioner;
 import java.time.Clock;
 import java.util.List;
@@ -57,7 +58,7 @@ public final class ClusterService {
         db.sessions()
             .fromTransaction(
                 s -> {
-                  Tenant tenant = visibleTenant(s, caller, tenantName);
+                  Tenant tenant = TenantService.visible(s, caller, tenantName);
                   if (idempotencyKey != null) {
                     Operation earlier =
                         s.createSelectionQuery(
@@ -120,7 +121,7 @@ public final class ClusterService {
     return db.sessions()
         .fromSession(
             s -> {
-              Tenant tenant = visibleTenant(s, caller, tenantName);
+              Tenant tenant = TenantService.visible(s, caller, tenantName);
               List<ClusterView> items =
                   s
                       .createSelectionQuery(
@@ -241,17 +242,6 @@ public final class ClusterService {
     }
   }
 
-  private static Tenant visibleTenant(Session s, Caller caller, String name) {
-    Tenant tenant =
-        s.createSelectionQuery("from Tenant where name = :n", Tenant.class)
-            .setParameter("n", name)
-            .uniqueResult();
-    if (tenant == null || !caller.mayAccess(tenant.id())) {
-      throw ApiException.notFound("Tenant '" + name + "'");
-    }
-    return tenant;
-  }
-
   private static Cluster findCluster(Session s, UUID tenantId, String name) {
     return s.createSelectionQuery("from Cluster where tenantId = :t and name = :n", Cluster.class)
         .setParameter("t", tenantId)
@@ -261,7 +251,7 @@ public final class ClusterService {
 
   private static Cluster visibleCluster(
       Session s, Caller caller, String tenantName, String clusterName) {
-    Tenant tenant = visibleTenant(s, caller, tenantName);
+    Tenant tenant = TenantService.visible(s, caller, tenantName);
     Cluster cluster = findCluster(s, tenant.id(), clusterName);
     if (cluster == null) {
       throw ApiException.notFound("Cluster '" + clusterName + "'");

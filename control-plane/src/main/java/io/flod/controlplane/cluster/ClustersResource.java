@@ -33,10 +33,6 @@ public final class ClustersResource {
     this.clusters = clusters;
   }
 
-  private static Caller caller(ContainerRequestContext request) {
-    return (Caller) request.getProperty(Caller.PROPERTY);
-  }
-
   private static Response accepted(ClusterService.Accepted accepted) {
     OperationView operation = accepted.operation();
     return Response.accepted(operation)
@@ -50,13 +46,14 @@ public final class ClustersResource {
       @PathParam("tenant") String tenant,
       @HeaderParam("Idempotency-Key") String idempotencyKey,
       ClusterSpec body) {
-    return accepted(clusters.create(caller(request), tenant, Requests.valid(body), idempotencyKey));
+    return accepted(
+        clusters.create(Caller.of(request), tenant, Requests.valid(body), idempotencyKey));
   }
 
   @GET
   public Page<ClusterView> list(
       @Context ContainerRequestContext request, @PathParam("tenant") String tenant) {
-    return clusters.list(caller(request), tenant);
+    return clusters.list(Caller.of(request), tenant);
   }
 
   @GET
@@ -65,7 +62,7 @@ public final class ClustersResource {
       @Context ContainerRequestContext request,
       @PathParam("tenant") String tenant,
       @PathParam("cluster") String cluster) {
-    ClusterView view = clusters.get(caller(request), tenant, cluster);
+    ClusterView view = clusters.get(Caller.of(request), tenant, cluster);
     return Response.ok(view).tag(view.etag().replace("\"", "")).build();
   }
 
@@ -78,7 +75,7 @@ public final class ClustersResource {
       @HeaderParam("If-Match") String ifMatch,
       ClusterPatch body) {
     return accepted(
-        clusters.scale(caller(request), tenant, cluster, ifMatch, Requests.valid(body)));
+        clusters.scale(Caller.of(request), tenant, cluster, ifMatch, Requests.valid(body)));
   }
 
   @DELETE
@@ -88,6 +85,6 @@ public final class ClustersResource {
       @PathParam("tenant") String tenant,
       @PathParam("cluster") String cluster,
       @HeaderParam("If-Match") String ifMatch) {
-    return accepted(clusters.delete(caller(request), tenant, cluster, ifMatch));
+    return accepted(clusters.delete(Caller.of(request), tenant, cluster, ifMatch));
   }
 }

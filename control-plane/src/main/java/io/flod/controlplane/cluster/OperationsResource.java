@@ -23,6 +23,6 @@ public final class OperationsResource {
   @GET
   @Path("{id}")
   public OperationView get(@Context ContainerRequestContext request, @PathParam("id") String id) {
-    return clusters.operation((Caller) request.getProperty(Caller.PROPERTY), id);
+    return clusters.operation(Caller.of(request), id);
   }
 }

@@ -184,7 +184,11 @@ public final class TenantService {
     }
   }
 
-  private static Tenant visible(Session s, Caller caller, String name) {
+  /**
+   * The tenant named {@code name} if {@code caller} may see it; otherwise 404, never 403, so a
+   * tenant's key cannot probe for other tenants' names. Shared by every service under a tenant.
+   */
+  public static Tenant visible(Session s, Caller caller, String name) {
     Tenant tenant = findByName(s, name);
     if (tenant == null || !caller.mayAccess(tenant.id())) {
       throw ApiException.notFound("Tenant '" + name + "'");

@@ -36,14 +36,10 @@ public final class TenantsResource {
     this.tenants = tenants;
   }
 
-  private static Caller caller(ContainerRequestContext request) {
-    return (Caller) request.getProperty(Caller.PROPERTY);
-  }
-
   @POST
   public Response create(@Context ContainerRequestContext request, TenantCreate body) {
     TenantService.Versioned<TenantView> created =
-        tenants.create(caller(request), Requests.valid(body));
+        tenants.create(Caller.of(request), Requests.valid(body));
     return Response.created(URI.create("/v1/tenants/" + created.value().name()))
         .tag(created.value().etag().replace("\"", ""))
         .entity(created.value())
@@ -55,13 +51,13 @@ public final class TenantsResource {
       @Context ContainerRequestContext request,
       @QueryParam("pageSize") @DefaultValue("20") int pageSize,
       @QueryParam("pageToken") String pageToken) {
-    return tenants.list(caller(request), pageSize, pageToken);
+    return tenants.list(Caller.of(request), pageSize, pageToken);
   }
 
   @GET
   @Path("{name}")
   public Response get(@Context ContainerRequestContext request, @PathParam("name") String name) {
-    TenantService.Versioned<TenantView> found = tenants.get(caller(request), name);
+    TenantService.Versioned<TenantView> found = tenants.get(Caller.of(request), name);
     return Response.ok(found.value()).tag(Long.toString(found.version())).build();
   }
 
@@ -73,7 +69,7 @@ public final class TenantsResource {
       @HeaderParam("If-Match") String ifMatch,
       TenantPatch body) {
     TenantService.Versioned<TenantView> changed =
-        tenants.patch(caller(request), name, ifMatch, Requests.valid(body));
+        tenants.patch(Caller.of(request), name, ifMatch, Requests.valid(body));
     return Response.ok(changed.value()).tag(Long.toString(changed.version())).build();
   }
 
@@ -83,7 +79,7 @@ public final class TenantsResource {
       @Context ContainerRequestContext request,
       @PathParam("name") String name,
       @HeaderParam("If-Match") String ifMatch) {
-    tenants.delete(caller(request), name, ifMatch);
+    tenants.delete(Caller.of(request), name, ifMatch);
     return Response.noContent().build();
   }
 
@@ -91,7 +87,7 @@ public final class TenantsResource {
   @Path("{name}/keys")
   public Response createKey(
       @Context ContainerRequestContext request, @PathParam("name") String name) {
-    ApiKeyView key = tenants.createKey(caller(request), name);
+    ApiKeyView key = tenants.createKey(Caller.of(request), name);
     return Response.created(URI.create("/v1/tenants/" + name + "/keys/" + key.id()))
         .entity(key)
         .build();
@@ -101,7 +97,7 @@ public final class TenantsResource {
   @Path("{name}/keys")
   public List<ApiKeyView> listKeys(
       @Context ContainerRequestContext request, @PathParam("name") String name) {
-    return tenants.listKeys(caller(request), name);
+    return tenants.listKeys(Caller.of(request), name);
   }
 
   @DELETE
@@ -110,7 +106,7 @@ public final class TenantsResource {
       @Context ContainerRequestContext request,
       @PathParam("name") String name,
       @PathParam("id") String id) {
-    tenants.revokeKey(caller(request), name, id);
+    tenants.revokeKey(Caller.of(request), name, id);
     return Response.noContent().build();
   }
 }
