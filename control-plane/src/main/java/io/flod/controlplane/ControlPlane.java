@@ -17,6 +17,10 @@ import io.flod.controlplane.http.ProblemMapper;
 import io.flod.controlplane.http.RequestMetrics;
 import io.flod.controlplane.tenant.TenantService;
 import io.flod.controlplane.tenant.TenantsResource;
+import io.flod.controlplane.topic.PendingTopicPlacement;
+import io.flod.controlplane.topic.TopicPlacement;
+import io.flod.controlplane.topic.TopicService;
+import io.flod.controlplane.topic.TopicsResource;
 import io.flod.provisioner.Provisioner;
 import io.flod.provisioner.UnavailableProvisioner;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -55,7 +59,8 @@ public final class ControlPlane implements AutoCloseable {
           OpenApiResource.class,
           TenantsResource.class,
           ClustersResource.class,
-          OperationsResource.class);
+          OperationsResource.class,
+          TopicsResource.class);
 
   /** Where the database is: a URL with credentials, or null to own one. */
   public record DatabaseSettings(String jdbcUrl, String user, String password) {}
@@ -88,7 +93,14 @@ public final class ControlPlane implements AutoCloseable {
   public static ControlPlane start(
       String host, int port, Path dataDir, DatabaseSettings database, String operatorKeyFromEnv) {
     return start(
-        host, port, dataDir, database, operatorKeyFromEnv, new UnavailableProvisioner(), 1000);
+        host,
+        port,
+        dataDir,
+        database,
+        operatorKeyFromEnv,
+        new UnavailableProvisioner(),
+        new PendingTopicPlacement(),
+        1000);
   }
 
   /** Starts with a machine provider and a reconcile interval (tests use a fake and a short one). */
@@ -99,6 +111,7 @@ public final class ControlPlane implements AutoCloseable {
       DatabaseSettings database,
       String operatorKeyFromEnv,
       Provisioner provisioner,
+      TopicPlacement topicPlacement,
       long reconcileIntervalMs) {
     OwnedPostgres owned = database.jdbcUrl() == null ? OwnedPostgres.start(dataDir, 0) : null;
     Database db = null;
@@ -124,7 +137,9 @@ public final class ControlPlane implements AutoCloseable {
               .register(new OpenApiResource())
               .register(new TenantsResource(new TenantService(db, Clock.systemUTC())))
               .register(new ClustersResource(clusters))
-              .register(new OperationsResource(clusters));
+              .register(new OperationsResource(clusters))
+              .register(
+                  new TopicsResource(new TopicService(db, topicPlacement, Clock.systemUTC())));
       Set<Class<?>> served = new HashSet<>();
       api.getInstances().stream()
           .filter(o -> o.getClass().isAnnotationPresent(jakarta.ws.rs.Path.class))

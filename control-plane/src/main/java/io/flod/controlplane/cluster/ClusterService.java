@@ -249,7 +249,8 @@ public final class ClusterService {
         .uniqueResult();
   }
 
-  private static Cluster visibleCluster(
+  /** The named cluster of a tenant the caller may see; otherwise 404. Shared by topic services. */
+  public static Cluster visibleCluster(
       Session s, Caller caller, String tenantName, String clusterName) {
     Tenant tenant = TenantService.visible(s, caller, tenantName);
     Cluster cluster = findCluster(s, tenant.id(), clusterName);

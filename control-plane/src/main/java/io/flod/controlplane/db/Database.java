@@ -54,6 +54,7 @@ public final class Database implements AutoCloseable {
               .addAnnotatedClass(io.flod.controlplane.tenant.ApiKey.class)
               .addAnnotatedClass(io.flod.controlplane.cluster.Cluster.class)
               .addAnnotatedClass(io.flod.controlplane.cluster.Operation.class)
+              .addAnnotatedClass(io.flod.controlplane.topic.Topic.class)
               .buildMetadata()
               .buildSessionFactory();
       return new Database(dataSource, sessions);

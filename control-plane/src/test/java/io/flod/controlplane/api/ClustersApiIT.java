@@ -47,6 +47,7 @@ class ClustersApiIT {
             new ControlPlane.DatabaseSettings(null, null, null),
             null,
             fake.provisioner(),
+            new io.flod.controlplane.topic.PendingTopicPlacement(),
             100);
     operator = controlPlane.operatorKey().secret();
     call("POST", "/v1/tenants", operator, "{\"name\":\"acme\"}");
@@ -288,6 +289,7 @@ class ClustersApiIT {
             new ControlPlane.DatabaseSettings(null, null, null),
             null,
             cloud.provisioner(),
+            new io.flod.controlplane.topic.PendingTopicPlacement(),
             100);
     String key = first.operatorKey().secret();
     String saved = operator;
@@ -308,6 +310,7 @@ class ClustersApiIT {
               new ControlPlane.DatabaseSettings(null, null, null),
               null,
               cloud.provisioner(),
+              new io.flod.controlplane.topic.PendingTopicPlacement(),
               100);
       try {
         JsonNode done = finish(second, new Reply(202, accepted.json(), accepted.raw()));

@@ -52,10 +52,19 @@ class TwoInstancesIT {
             new ControlPlane.DatabaseSettings(null, null, null),
             null,
             cloud.provisioner(),
+            new io.flod.controlplane.topic.PendingTopicPlacement(),
             50)) {
       String key = a.operatorKey().secret();
       try (ControlPlane b =
-          ControlPlane.start("127.0.0.1", 0, second, a.database(), key, cloud.provisioner(), 50)) {
+          ControlPlane.start(
+              "127.0.0.1",
+              0,
+              second,
+              a.database(),
+              key,
+              cloud.provisioner(),
+              new io.flod.controlplane.topic.PendingTopicPlacement(),
+              50)) {
         assertEquals(
             201, call(a, key, "POST", "/v1/tenants", "{\"name\":\"shared\"}").statusCode());
         cloud.closeGate();

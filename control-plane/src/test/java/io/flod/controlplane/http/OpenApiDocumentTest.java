@@ -81,7 +81,10 @@ class OpenApiDocumentTest {
           io.flod.api.ClusterSpec.class,
           io.flod.api.ClusterPatch.class,
           io.flod.api.ClusterView.class,
-          io.flod.api.OperationView.class
+          io.flod.api.OperationView.class,
+          io.flod.api.TopicSpec.class,
+          io.flod.api.TopicPatch.class,
+          io.flod.api.TopicView.class
         }) {
       Set<String> fields = new TreeSet<>();
       Arrays.stream(type.getRecordComponents()).forEach(c -> fields.add(c.getName()));

@@ -1,0 +1,193 @@
+package io.flod.controlplane.api;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flod.api.TopicView;
+import io.flod.controlplane.ControlPlane;
+import io.flod.controlplane.cluster.InMemoryFakeProvisionerAccess;
+import io.flod.controlplane.topic.TopicPlacement;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Topics (event hubs) over real HTTP and the real database. Placement on brokers goes through Helix
+ * once replication exists; here a recording fake stands in and shows what would be placed.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TopicsApiIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  @TempDir static Path dataDir;
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final List<String> placed = new CopyOnWriteArrayList<>();
+  private ControlPlane controlPlane;
+  private String operator;
+
+  /** Records what would reach the brokers. */
+  private final class RecordingFakePlacement implements TopicPlacement {
+    @Override
+    public void apply(UUID clusterId, TopicView topic) {
+      placed.add(
+          "apply "
+              + topic.name()
+              + " partitions="
+              + topic.partitions()
+              + " rf="
+              + topic.replicationFactor());
+    }
+
+    @Override
+    public void remove(UUID clusterId, String topic) {
+      placed.add("remove " + topic);
+    }
+  }
+
+  @BeforeAll
+  void start() throws Exception {
+    controlPlane =
+        ControlPlane.start(
+            "127.0.0.1",
+            0,
+            dataDir,
+            new ControlPlane.DatabaseSettings(null, null, null),
+            null,
+            new InMemoryFakeProvisionerAccess().provisioner(),
+            new RecordingFakePlacement(),
+            100);
+    operator = controlPlane.operatorKey().secret();
+    call("POST", "/v1/tenants", operator, "{\"name\":\"hubs\"}");
+    call("POST", "/v1/tenants", operator, "{\"name\":\"elsewhere\"}");
+    call(
+        "POST",
+        "/v1/tenants/hubs/clusters",
+        operator,
+        "{\"name\":\"ns\",\"nodeCount\":3,\"nodeSize\":\"small\",\"zones\":[\"z1\"],\"throughputUnits\":1,\"brokerVersion\":\"4.4\"}");
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                call("GET", "/v1/tenants/hubs/clusters/ns", operator, null)
+                    .json()
+                    .get("status")
+                    .get("state")
+                    .asText()
+                    .equals("Ready"));
+  }
+
+  @AfterAll
+  void stop() {
+    controlPlane.close();
+  }
+
+  private record Reply(int status, JsonNode json, HttpResponse<String> raw) {
+    String header(String name) {
+      return raw.headers().firstValue(name).orElse(null);
+    }
+  }
+
+  private Reply call(String method, String path, String key, String body, String... headers)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(controlPlane.baseUri() + path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + key);
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    HttpResponse<String> response =
+        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return new Reply(
+        response.statusCode(),
+        response.body().isEmpty() ? null : JSON.readTree(response.body()),
+        response);
+  }
+
+  private static final String TOPICS = "/v1/tenants/hubs/clusters/ns/topics";
+
+  @Test
+  void aTopicGetsItsDefaultsAndIsPlaced() throws Exception {
+    Reply created = call("POST", TOPICS, operator, "{\"name\":\"telemetry\"}");
+    assertEquals(201, created.status(), String.valueOf(created.json()));
+    assertEquals(TOPICS + "/telemetry", URI.create(created.header("Location")).getPath());
+    JsonNode topic = created.json();
+    assertEquals(4, topic.get("partitions").asInt());
+    assertEquals(3, topic.get("replicationFactor").asInt(), "min(3, node count)");
+    assertEquals(168, topic.get("retentionHours").asInt());
+    assertEquals("delete", topic.get("cleanupPolicy").asText());
+    assertEquals(1 << 20, topic.get("maxMessageBytes").asInt());
+    assertTrue(placed.contains("apply telemetry partitions=4 rf=3"));
+    assertEquals(409, call("POST", TOPICS, operator, "{\"name\":\"telemetry\"}").status());
+  }
+
+  @Test
+  void partitionsGrowButNeverShrinkAndChangesNeedTheCurrentETag() throws Exception {
+    String etag =
+        call("POST", TOPICS, operator, "{\"name\":\"orders\",\"partitions\":4}").header("ETag");
+    Reply grown =
+        call("PATCH", TOPICS + "/orders", operator, "{\"partitions\":8}", "If-Match", etag);
+    assertEquals(200, grown.status());
+    assertEquals(8, grown.json().get("partitions").asInt());
+    assertTrue(placed.contains("apply orders partitions=8 rf=3"));
+    assertEquals(
+        412,
+        call("PATCH", TOPICS + "/orders", operator, "{\"retentionHours\":1}", "If-Match", etag)
+            .status());
+    Reply shrink = call("PATCH", TOPICS + "/orders", operator, "{\"partitions\":2}");
+    assertEquals(409, shrink.status());
+    assertTrue(shrink.json().get("detail").asText().contains("never"), shrink.json().toString());
+    assertEquals(
+        8, call("GET", TOPICS + "/orders", operator, null).json().get("partitions").asInt());
+  }
+
+  @Test
+  void replicationCannotExceedTheClusterAndMinIsrCannotExceedReplication() throws Exception {
+    Reply tooMany = call("POST", TOPICS, operator, "{\"name\":\"wide\",\"replicationFactor\":4}");
+    assertEquals(400, tooMany.status());
+    assertEquals("replicationFactor", tooMany.json().get("errors").get(0).get("field").asText());
+    Reply minIsr =
+        call(
+            "POST",
+            TOPICS,
+            operator,
+            "{\"name\":\"strict\",\"replicationFactor\":2,\"minInsyncReplicas\":3}");
+    assertEquals(400, minIsr.status());
+    assertEquals("minInsyncReplicas", minIsr.json().get("errors").get(0).get("field").asText());
+    assertEquals(400, call("POST", TOPICS, operator, "{\"name\":\"bad name!\"}").status());
+    assertEquals(
+        400, call("POST", TOPICS, operator, "{\"name\":\"huge\",\"partitions\":2000}").status());
+  }
+
+  @Test
+  void anotherTenantCannotSeeOrTouchTopicsAndDeletingRemovesThem() throws Exception {
+    call("POST", TOPICS, operator, "{\"name\":\"secret\"}");
+    String otherKey =
+        call("POST", "/v1/tenants/elsewhere/keys", operator, null).json().get("secret").asText();
+    assertEquals(404, call("GET", TOPICS + "/secret", otherKey, null).status());
+    assertEquals(404, call("GET", TOPICS, otherKey, null).status());
+    assertEquals(404, call("DELETE", TOPICS + "/secret", otherKey, null).status());
+    assertEquals(204, call("DELETE", TOPICS + "/secret", operator, null).status());
+    assertEquals(404, call("GET", TOPICS + "/secret", operator, null).status());
+    assertTrue(placed.contains("remove secret"));
+  }
+}
