@@ -15,6 +15,9 @@ import io.flod.controlplane.http.JsonConfig;
 import io.flod.controlplane.http.OpenApiResource;
 import io.flod.controlplane.http.ProblemMapper;
 import io.flod.controlplane.http.RequestMetrics;
+import io.flod.controlplane.sas.AuthorizationRuleService;
+import io.flod.controlplane.sas.ClusterAuthorizationRulesResource;
+import io.flod.controlplane.sas.TopicAuthorizationRulesResource;
 import io.flod.controlplane.tenant.TenantService;
 import io.flod.controlplane.tenant.TenantsResource;
 import io.flod.controlplane.topic.PendingTopicPlacement;
@@ -60,7 +63,9 @@ public final class ControlPlane implements AutoCloseable {
           TenantsResource.class,
           ClustersResource.class,
           OperationsResource.class,
-          TopicsResource.class);
+          TopicsResource.class,
+          ClusterAuthorizationRulesResource.class,
+          TopicAuthorizationRulesResource.class);
 
   /** Where the database is: a URL with credentials, or null to own one. */
   public record DatabaseSettings(String jdbcUrl, String user, String password) {}
@@ -124,6 +129,7 @@ public final class ControlPlane implements AutoCloseable {
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       ClusterReconciler reconciler = new ClusterReconciler(db, provisioner, Clock.systemUTC());
       ClusterService clusters = new ClusterService(db, provisioner, reconciler, Clock.systemUTC());
+      AuthorizationRuleService rules = new AuthorizationRuleService(db, Clock.systemUTC());
       ResourceConfig api =
           new ResourceConfig()
               .register(JacksonFeature.withoutExceptionMappers())
@@ -138,8 +144,9 @@ public final class ControlPlane implements AutoCloseable {
               .register(new TenantsResource(new TenantService(db, Clock.systemUTC())))
               .register(new ClustersResource(clusters))
               .register(new OperationsResource(clusters))
-              .register(
-                  new TopicsResource(new TopicService(db, topicPlacement, Clock.systemUTC())));
+              .register(new TopicsResource(new TopicService(db, topicPlacement, Clock.systemUTC())))
+              .register(new ClusterAuthorizationRulesResource(rules))
+              .register(new TopicAuthorizationRulesResource(rules));
       Set<Class<?>> served = new HashSet<>();
       api.getInstances().stream()
           .filter(o -> o.getClass().isAnnotationPresent(jakarta.ws.rs.Path.class))

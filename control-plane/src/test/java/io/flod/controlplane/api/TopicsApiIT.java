@@ -178,6 +178,97 @@ class TopicsApiIT {
         400, call("POST", TOPICS, operator, "{\"name\":\"huge\",\"partitions\":2000}").status());
   }
 
+  private static final String RULES = "/v1/tenants/hubs/clusters/ns/authorizationRules";
+
+  @Test
+  void sasRulesHaveTwoKeysConnectionStringsAndRegenerateOneAtATime() throws Exception {
+    Reply created = call("POST", RULES, operator, "{\"name\":\"sender\",\"rights\":[\"send\"]}");
+    assertEquals(201, created.status(), String.valueOf(created.json()));
+    assertEquals("cluster", created.json().get("scope").asText());
+    assertEquals(null, created.json().get("primaryKey"), "creating a rule does not show keys");
+    assertEquals(
+        409, call("POST", RULES, operator, "{\"name\":\"sender\",\"rights\":[\"send\"]}").status());
+
+    JsonNode keys = call("POST", RULES + "/sender/listKeys", operator, null).json();
+    String primary = keys.get("primaryKey").asText();
+    String secondary = keys.get("secondaryKey").asText();
+    assertEquals(32, java.util.Base64.getDecoder().decode(primary).length);
+    assertEquals(
+        "Endpoint=sb://ns.hubs.flod/;SharedAccessKeyName=sender;SharedAccessKey=" + primary,
+        keys.get("primaryConnectionString").asText());
+
+    JsonNode regenerated =
+        call("POST", RULES + "/sender/regenerateKeys", operator, "{\"keyType\":\"PrimaryKey\"}")
+            .json();
+    assertTrue(!regenerated.get("primaryKey").asText().equals(primary), "a new primary key");
+    assertEquals(
+        secondary,
+        regenerated.get("secondaryKey").asText(),
+        "the secondary key stays, so clients can switch");
+    assertEquals(
+        400,
+        call("POST", RULES + "/sender/regenerateKeys", operator, "{\"keyType\":\"Both\"}")
+            .status());
+
+    Reply manageOnly =
+        call("POST", RULES, operator, "{\"name\":\"admin\",\"rights\":[\"manage\"]}");
+    assertEquals(400, manageOnly.status());
+    assertEquals("rights", manageOnly.json().get("errors").get(0).get("field").asText());
+    assertEquals(
+        201,
+        call(
+                "POST",
+                RULES,
+                operator,
+                "{\"name\":\"admin\",\"rights\":[\"manage\",\"send\",\"listen\"]}")
+            .status());
+    assertEquals(2, call("GET", RULES, operator, null).json().get("items").size());
+    assertEquals(204, call("DELETE", RULES + "/admin", operator, null).status());
+    assertEquals(404, call("POST", RULES + "/admin/listKeys", operator, null).status());
+  }
+
+  @Test
+  void aTopicLevelRuleNamesItsTopicInTheConnectionString() throws Exception {
+    call("POST", TOPICS, operator, "{\"name\":\"payments\"}");
+    String rules = TOPICS + "/payments/authorizationRules";
+    Reply created = call("POST", rules, operator, "{\"name\":\"reader\",\"rights\":[\"listen\"]}");
+    assertEquals(201, created.status(), String.valueOf(created.json()));
+    assertEquals("topics/payments", created.json().get("scope").asText());
+    String connection =
+        call("POST", rules + "/reader/listKeys", operator, null)
+            .json()
+            .get("primaryConnectionString")
+            .asText();
+    assertTrue(connection.endsWith(";EntityPath=payments"), connection);
+    JsonNode clusterRules = call("GET", RULES, operator, null).json().get("items");
+    clusterRules.forEach(
+        r ->
+            assertTrue(
+                !r.get("name").asText().equals("reader"), "a topic rule is not a cluster rule"));
+    assertEquals(
+        404,
+        call(
+                "POST",
+                TOPICS + "/nope/authorizationRules",
+                operator,
+                "{\"name\":\"x\",\"rights\":[\"send\"]}")
+            .status());
+    assertEquals(
+        200,
+        call("GET", TOPICS + "/payments", operator, null).status(),
+        "topic routes still work beside rule routes");
+    assertEquals(
+        200,
+        call("GET", "/v1/tenants/hubs/clusters/ns", operator, null).status(),
+        "cluster routes too");
+    String otherKey =
+        call("POST", "/v1/tenants/elsewhere/keys", operator, null).json().get("secret").asText();
+    assertEquals(
+        404,
+        call("POST", rules + "/reader/listKeys", otherKey, null).status(),
+        "other tenants never see keys");
+  }
+
   @Test
   void anotherTenantCannotSeeOrTouchTopicsAndDeletingRemovesThem() throws Exception {
     call("POST", TOPICS, operator, "{\"name\":\"secret\"}");

@@ -84,7 +84,11 @@ class OpenApiDocumentTest {
           io.flod.api.OperationView.class,
           io.flod.api.TopicSpec.class,
           io.flod.api.TopicPatch.class,
-          io.flod.api.TopicView.class
+          io.flod.api.TopicView.class,
+          io.flod.api.AuthorizationRuleSpec.class,
+          io.flod.api.AuthorizationRuleView.class,
+          io.flod.api.AuthorizationRuleKeys.class,
+          io.flod.api.RegenerateKeyRequest.class
         }) {
       Set<String> fields = new TreeSet<>();
       Arrays.stream(type.getRecordComponents()).forEach(c -> fields.add(c.getName()));

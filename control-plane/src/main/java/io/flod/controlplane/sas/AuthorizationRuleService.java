@@ -1,0 +1,215 @@
+package io.flod.controlplane.sas;
+
+import io.flod.api.AuthorizationRuleKeys;
+import io.flod.api.AuthorizationRuleSpec;
+import io.flod.api.AuthorizationRuleView;
+import io.flod.api.Problem.FieldError;
+import io.flod.controlplane.auth.Caller;
+import io.flod.controlplane.cluster.Cluster;
+import io.flod.controlplane.cluster.ClusterService;
+import io.flod.controlplane.db.Database;
+import io.flod.controlplane.http.ApiException;
+import io.flod.controlplane.http.Requests;
+import io.flod.controlplane.topic.Topic;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.List;
+import org.hibernate.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SAS authorization rules on a cluster (a namespace, in Event Hubs' terms) or on one topic. Keys
+ * are 256 random bits, base64, as Event Hubs issues them; connection strings name the namespace as
+ * {@code sb://<cluster>.<tenant>.flod/}. Brokers learn rules and keys in the Event Hubs issue.
+ */
+public final class AuthorizationRuleService {
+  private static final Logger log = LoggerFactory.getLogger(AuthorizationRuleService.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private final Database db;
+  private final Clock clock;
+
+  public AuthorizationRuleService(Database db, Clock clock) {
+    this.db = db;
+    this.clock = clock;
+  }
+
+  /** Where a rule lives: a cluster, or a topic of it ({@code topic} non-null). */
+  public record Scope(String tenant, String cluster, String topic) {
+    String label() {
+      return topic == null ? "cluster" : "topics/" + topic;
+    }
+  }
+
+  public AuthorizationRuleView create(Caller caller, Scope scope, AuthorizationRuleSpec spec) {
+    if (spec.rights().contains("manage")
+        && !(spec.rights().contains("send") && spec.rights().contains("listen"))) {
+      throw new ApiException(
+          ApiException.Kind.VALIDATION,
+          "A rule with manage must also have send and listen.",
+          List.of(new FieldError("rights", "manage requires send and listen")));
+    }
+    return db.sessions()
+        .fromTransaction(
+            s -> {
+              Cluster cluster = resolve(s, caller, scope);
+              if (find(s, cluster, scope, spec.name()) != null) {
+                throw new ApiException(
+                    ApiException.Kind.CONFLICT, "Rule '" + spec.name() + "' already exists here.");
+              }
+              AuthorizationRule rule =
+                  new AuthorizationRule(
+                      cluster.id(),
+                      scope.topic(),
+                      spec.name(),
+                      List.copyOf(new java.util.TreeSet<>(spec.rights())),
+                      newKey(),
+                      newKey(),
+                      clock.instant());
+              s.persist(rule);
+              s.flush();
+              log.info(
+                  "tenant={} cluster={} scope={} authorization rule {} created with rights {}",
+                  scope.tenant(),
+                  scope.cluster(),
+                  scope.label(),
+                  spec.name(),
+                  rule.rights());
+              return view(rule, scope);
+            });
+  }
+
+  public List<AuthorizationRuleView> list(Caller caller, Scope scope) {
+    return db.sessions()
+        .fromSession(
+            s -> {
+              Cluster cluster = resolve(s, caller, scope);
+              return query(s, cluster, scope, null).getResultList().stream()
+                  .map(r -> view(r, scope))
+                  .toList();
+            });
+  }
+
+  public AuthorizationRuleView get(Caller caller, Scope scope, String name) {
+    return db.sessions().fromSession(s -> view(require(s, caller, scope, name), scope));
+  }
+
+  public void delete(Caller caller, Scope scope, String name) {
+    db.sessions()
+        .inTransaction(
+            s -> {
+              s.remove(require(s, caller, scope, name));
+              log.info(
+                  "tenant={} cluster={} scope={} authorization rule {} deleted",
+                  scope.tenant(),
+                  scope.cluster(),
+                  scope.label(),
+                  name);
+            });
+  }
+
+  public AuthorizationRuleKeys keys(Caller caller, Scope scope, String name) {
+    return db.sessions().fromSession(s -> keys(require(s, caller, scope, name), scope));
+  }
+
+  /** Replaces one key; tokens signed with it stop working, those signed with the other do not. */
+  public AuthorizationRuleKeys regenerate(Caller caller, Scope scope, String name, String keyType) {
+    return db.sessions()
+        .fromTransaction(
+            s -> {
+              AuthorizationRule rule = require(s, caller, scope, name);
+              if (keyType.equals("PrimaryKey")) {
+                rule.replacePrimaryKey(newKey());
+              } else {
+                rule.replaceSecondaryKey(newKey());
+              }
+              log.info(
+                  "tenant={} cluster={} scope={} authorization rule {}: {} regenerated",
+                  scope.tenant(),
+                  scope.cluster(),
+                  scope.label(),
+                  name,
+                  keyType);
+              return keys(rule, scope);
+            });
+  }
+
+  private static Cluster resolve(Session s, Caller caller, Scope scope) {
+    Cluster cluster = ClusterService.visibleCluster(s, caller, scope.tenant(), scope.cluster());
+    if (scope.topic() != null) {
+      Topic topic =
+          s.createSelectionQuery("from Topic where clusterId = :c and name = :n", Topic.class)
+              .setParameter("c", cluster.id())
+              .setParameter("n", scope.topic())
+              .uniqueResult();
+      if (topic == null) {
+        throw ApiException.notFound("Topic '" + scope.topic() + "'");
+      }
+    }
+    return cluster;
+  }
+
+  private static org.hibernate.query.SelectionQuery<AuthorizationRule> query(
+      Session s, Cluster cluster, Scope scope, String name) {
+    String hql =
+        "from AuthorizationRule where clusterId = :c and "
+            + (scope.topic() == null ? "topicName is null" : "topicName = :t")
+            + (name == null ? "" : " and name = :n")
+            + " order by name";
+    var query =
+        s.createSelectionQuery(hql, AuthorizationRule.class).setParameter("c", cluster.id());
+    if (scope.topic() != null) {
+      query.setParameter("t", scope.topic());
+    }
+    if (name != null) {
+      query.setParameter("n", name);
+    }
+    return query;
+  }
+
+  private static AuthorizationRule find(Session s, Cluster cluster, Scope scope, String name) {
+    return query(s, cluster, scope, name).uniqueResult();
+  }
+
+  private static AuthorizationRule require(Session s, Caller caller, Scope scope, String name) {
+    AuthorizationRule rule = find(s, resolve(s, caller, scope), scope, name);
+    if (rule == null) {
+      throw ApiException.notFound("Authorization rule '" + name + "'");
+    }
+    return rule;
+  }
+
+  private static String newKey() {
+    byte[] key = new byte[32];
+    RANDOM.nextBytes(key);
+    return Base64.getEncoder().encodeToString(key);
+  }
+
+  private static AuthorizationRuleView view(AuthorizationRule rule, Scope scope) {
+    return new AuthorizationRuleView(
+        rule.name(), scope.label(), rule.rights(), Requests.etag(rule.version()));
+  }
+
+  private static AuthorizationRuleKeys keys(AuthorizationRule rule, Scope scope) {
+    return new AuthorizationRuleKeys(
+        rule.name(),
+        rule.primaryKey(),
+        rule.secondaryKey(),
+        connectionString(scope, rule.name(), rule.primaryKey()),
+        connectionString(scope, rule.name(), rule.secondaryKey()));
+  }
+
+  /** Event Hubs' connection-string format; EntityPath only for a topic-level rule. */
+  static String connectionString(Scope scope, String keyName, String key) {
+    return "Endpoint=sb://"
+        + scope.cluster()
+        + "."
+        + scope.tenant()
+        + ".flod/;SharedAccessKeyName="
+        + keyName
+        + ";SharedAccessKey="
+        + key
+        + (scope.topic() == null ? "" : ";EntityPath=" + scope.topic());
+  }
+}
