@@ -8,6 +8,8 @@ import io.flod.controlplane.cluster.ClustersResource;
 import io.flod.controlplane.cluster.OperationsResource;
 import io.flod.controlplane.db.Database;
 import io.flod.controlplane.db.OwnedPostgres;
+import io.flod.controlplane.group.ConsumerGroupService;
+import io.flod.controlplane.group.ConsumerGroupsResource;
 import io.flod.controlplane.health.HealthResource;
 import io.flod.controlplane.health.MetricsResource;
 import io.flod.controlplane.http.BodyLimitFilter;
@@ -65,7 +67,8 @@ public final class ControlPlane implements AutoCloseable {
           OperationsResource.class,
           TopicsResource.class,
           ClusterAuthorizationRulesResource.class,
-          TopicAuthorizationRulesResource.class);
+          TopicAuthorizationRulesResource.class,
+          ConsumerGroupsResource.class);
 
   /** Where the database is: a URL with credentials, or null to own one. */
   public record DatabaseSettings(String jdbcUrl, String user, String password) {}
@@ -146,7 +149,9 @@ public final class ControlPlane implements AutoCloseable {
               .register(new OperationsResource(clusters))
               .register(new TopicsResource(new TopicService(db, topicPlacement, Clock.systemUTC())))
               .register(new ClusterAuthorizationRulesResource(rules))
-              .register(new TopicAuthorizationRulesResource(rules));
+              .register(new TopicAuthorizationRulesResource(rules))
+              .register(
+                  new ConsumerGroupsResource(new ConsumerGroupService(db, Clock.systemUTC())));
       Set<Class<?>> served = new HashSet<>();
       api.getInstances().stream()
           .filter(o -> o.getClass().isAnnotationPresent(jakarta.ws.rs.Path.class))

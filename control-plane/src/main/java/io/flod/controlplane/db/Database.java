@@ -56,6 +56,7 @@ public final class Database implements AutoCloseable {
               .addAnnotatedClass(io.flod.controlplane.cluster.Operation.class)
               .addAnnotatedClass(io.flod.controlplane.topic.Topic.class)
               .addAnnotatedClass(io.flod.controlplane.sas.AuthorizationRule.class)
+              .addAnnotatedClass(io.flod.controlplane.group.ConsumerGroupEntity.class)
               .buildMetadata()
               .buildSessionFactory();
       return new Database(dataSource, sessions);

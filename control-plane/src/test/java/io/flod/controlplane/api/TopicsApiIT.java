@@ -270,6 +270,35 @@ class TopicsApiIT {
   }
 
   @Test
+  void everyTopicHasDefaultAndAtMostTwentyConsumerGroups() throws Exception {
+    call("POST", TOPICS, operator, "{\"name\":\"clicks\"}");
+    String groups = TOPICS + "/clicks/consumerGroups";
+    JsonNode initial = call("GET", groups, operator, null).json().get("items");
+    assertEquals(1, initial.size());
+    assertEquals("$Default", initial.get(0).get("name").asText());
+    assertEquals(200, call("GET", groups + "/$Default", operator, null).status());
+    assertEquals(409, call("DELETE", groups + "/$Default", operator, null).status());
+    assertEquals(409, call("POST", groups, operator, "{\"name\":\"$Default\"}").status());
+    for (int i = 1; i < 20; i++) {
+      assertEquals(
+          201,
+          call("POST", groups, operator, "{\"name\":\"reader-" + i + "\"}").status(),
+          "group " + i);
+    }
+    Reply twentyFirst = call("POST", groups, operator, "{\"name\":\"one-too-many\"}");
+    assertEquals(409, twentyFirst.status());
+    assertTrue(
+        twentyFirst.json().get("detail").asText().contains("20"), twentyFirst.json().toString());
+    assertEquals(20, call("GET", groups, operator, null).json().get("items").size());
+    assertEquals(204, call("DELETE", groups + "/reader-1", operator, null).status());
+    assertEquals(
+        201, call("POST", groups, operator, "{\"name\":\"one-too-many\"}").status(), "room again");
+    String otherKey =
+        call("POST", "/v1/tenants/elsewhere/keys", operator, null).json().get("secret").asText();
+    assertEquals(404, call("GET", groups, otherKey, null).status());
+  }
+
+  @Test
   void anotherTenantCannotSeeOrTouchTopicsAndDeletingRemovesThem() throws Exception {
     call("POST", TOPICS, operator, "{\"name\":\"secret\"}");
     String otherKey =

@@ -88,7 +88,9 @@ class OpenApiDocumentTest {
           io.flod.api.AuthorizationRuleSpec.class,
           io.flod.api.AuthorizationRuleView.class,
           io.flod.api.AuthorizationRuleKeys.class,
-          io.flod.api.RegenerateKeyRequest.class
+          io.flod.api.RegenerateKeyRequest.class,
+          io.flod.api.ConsumerGroupSpec.class,
+          io.flod.api.ConsumerGroupView.class
         }) {
       Set<String> fields = new TreeSet<>();
       Arrays.stream(type.getRecordComponents()).forEach(c -> fields.add(c.getName()));
