@@ -130,7 +130,8 @@ public final class ControlPlane implements AutoCloseable {
               : Database.open(owned.jdbcUrl(), owned.user(), "");
       OperatorKey operatorKey = OperatorKey.load(dataDir, operatorKeyFromEnv);
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      ClusterReconciler reconciler = new ClusterReconciler(db, provisioner, Clock.systemUTC());
+      ClusterReconciler reconciler =
+          new ClusterReconciler(db, provisioner, Clock.systemUTC(), metrics);
       ClusterService clusters = new ClusterService(db, provisioner, reconciler, Clock.systemUTC());
       AuthorizationRuleService rules = new AuthorizationRuleService(db, Clock.systemUTC());
       ResourceConfig api =

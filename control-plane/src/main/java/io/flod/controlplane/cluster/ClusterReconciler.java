@@ -4,6 +4,9 @@ import io.flod.controlplane.db.Database;
 import io.flod.provisioner.Machine;
 import io.flod.provisioner.NodeSpec;
 import io.flod.provisioner.Provisioner;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -38,13 +41,33 @@ public final class ClusterReconciler implements AutoCloseable {
   private final Database db;
   private final Provisioner provisioner;
   private final Clock clock;
+  private final MeterRegistry metrics;
   private final ScheduledExecutorService loop =
       Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "flod-reconciler"));
 
-  public ClusterReconciler(Database db, Provisioner provisioner, Clock clock) {
+  public ClusterReconciler(
+      Database db, Provisioner provisioner, Clock clock, MeterRegistry metrics) {
     this.db = db;
     this.provisioner = provisioner;
     this.clock = clock;
+    this.metrics = metrics;
+    for (OperationStatus status : OperationStatus.values()) {
+      Gauge.builder("flod.operations", () -> countOperations(status))
+          .description("Operations by status")
+          .tag("status", status.apiName())
+          .register(metrics);
+    }
+  }
+
+  private double countOperations(OperationStatus status) {
+    return db.sessions()
+        .fromSession(
+            s ->
+                s.createSelectionQuery(
+                        "select count(*) from Operation where status = :s", Long.class)
+                    .setParameter("s", status)
+                    .getSingleResult())
+        .doubleValue();
   }
 
   public void start(long intervalMs) {
@@ -67,11 +90,20 @@ public final class ClusterReconciler implements AutoCloseable {
   }
 
   private void reconcileQuietly(UUID clusterId) {
+    Timer.Sample sample = Timer.start(metrics);
+    String result = "ok";
     try {
       reconcile(clusterId);
     } catch (RuntimeException e) {
+      result = "failed";
       // The next pass starts from what is stored and observed, so nothing is lost by retrying.
       log.warn("cluster={} reconcile pass failed, will retry: {}", clusterId, e.toString());
+    } finally {
+      sample.stop(
+          Timer.builder("flod.reconcile.passes")
+              .description("Reconcile passes over one cluster, by result")
+              .tag("result", result)
+              .register(metrics));
     }
   }
 

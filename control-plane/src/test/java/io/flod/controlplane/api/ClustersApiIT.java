@@ -184,6 +184,27 @@ class ClustersApiIT {
   }
 
   @Test
+  void metricsCountReconcilePassesAndOperationsByStatus() throws Exception {
+    finish(controlPlane, call("POST", "/v1/tenants/acme/clusters", operator, spec("measured", 1)));
+    String metrics =
+        http.send(
+                HttpRequest.newBuilder(URI.create(controlPlane.baseUri() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    assertTrue(
+        metrics
+            .lines()
+            .anyMatch(l -> l.startsWith("flod_reconcile_passes_seconds_count{result=\"ok\"}")),
+        metrics);
+    assertTrue(
+        metrics
+            .lines()
+            .anyMatch(
+                l -> l.startsWith("flod_operations{status=\"Succeeded\"}") && !l.endsWith(" 0.0")),
+        "at least one succeeded operation is counted");
+  }
+
+  @Test
   void anIdempotencyKeyReplaysTheFirstOperationAndRefusesADifferentBody() throws Exception {
     Reply first =
         call(
