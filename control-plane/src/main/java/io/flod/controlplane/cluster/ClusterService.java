@@ -139,8 +139,7 @@ public final class ClusterService {
     return db.sessions().fromSession(s -> view(visibleCluster(s, caller, tenantName, clusterName)));
   }
 
-  /** Scales a cluster: a SCALE operation that supersedes any unfinished one. */
-  public Accepted scale(
+  private Accepted scaleOnce(
       Caller caller, String tenantName, String clusterName, String ifMatch, ClusterPatch patch) {
     Accepted result =
         db.sessions()
@@ -179,7 +178,69 @@ public final class ClusterService {
     return result;
   }
 
-  public Accepted delete(Caller caller, String tenantName, String clusterName, String ifMatch) {
+  /** What {@link #scale} would do, without doing it. */
+  public io.flod.api.ScalePlan plan(
+      Caller caller, String tenantName, String clusterName, ClusterPatch patch) {
+    return db.sessions()
+        .fromSession(
+            s -> {
+              Cluster cluster = visibleCluster(s, caller, tenantName, clusterName);
+              int target = patch.nodeCount() != null ? patch.nodeCount() : cluster.nodeCount();
+              java.util.Set<String> existing = new java.util.TreeSet<>();
+              provisioner.describe(cluster.id().toString()).forEach(m -> existing.add(m.nodeId()));
+              java.util.List<String> wanted = new java.util.ArrayList<>();
+              for (int i = 0; i < target; i++) {
+                wanted.add("node-" + i);
+              }
+              List<String> add = wanted.stream().filter(n -> !existing.contains(n)).toList();
+              List<String> remove = existing.stream().filter(n -> !wanted.contains(n)).toList();
+              // No partition replicas live on nodes until replication (Helix) places them.
+              return new io.flod.api.ScalePlan(existing.size(), target, add, remove, List.of(), 0);
+            });
+  }
+
+  private OperationView cancelOnce(Caller caller, String operationId) {
+    Accepted result =
+        db.sessions()
+            .fromTransaction(
+                s -> {
+                  Operation operation = s.find(Operation.class, parseId(operationId));
+                  if (operation == null || !caller.mayAccess(operation.tenantId())) {
+                    throw ApiException.notFound("Operation " + operationId);
+                  }
+                  if (operation.status().finished()) {
+                    throw new ApiException(
+                        ApiException.Kind.CONFLICT,
+                        "The operation already ended: " + operation.status().apiName() + ".");
+                  }
+                  if (operation.kind() == Operation.Kind.DELETE) {
+                    throw new ApiException(
+                        ApiException.Kind.CONFLICT,
+                        "A delete cannot be stopped safely: machines may already be gone.");
+                  }
+                  Cluster cluster = s.find(Cluster.class, operation.clusterId());
+                  if (operation.kind() == Operation.Kind.CREATE) {
+                    cluster.markDeleting();
+                  } else {
+                    cluster.scale(
+                        Math.max(1, provisioner.describe(cluster.id().toString()).size()), null);
+                  }
+                  operation.cancel(clock.instant());
+                  Tenant tenant = s.find(Tenant.class, operation.tenantId());
+                  log.info(
+                      "tenant={} cluster={} operation={} {} canceled",
+                      tenant.name(),
+                      operation.clusterName(),
+                      operation.id(),
+                      operation.kind());
+                  return new Accepted(view(operation, tenant.name()), operation.clusterId());
+                });
+    triggerFor(result);
+    return result.operation();
+  }
+
+  private Accepted deleteOnce(
+      Caller caller, String tenantName, String clusterName, String ifMatch) {
     Accepted result =
         db.sessions()
             .fromTransaction(
@@ -224,6 +285,55 @@ public final class ClusterService {
 
   private void triggerFor(Accepted accepted) {
     reconciler.trigger(accepted.clusterId());
+  }
+
+  /** Scales a cluster: a SCALE operation that supersedes any unfinished one. */
+  public Accepted scale(
+      Caller caller, String tenantName, String clusterName, String ifMatch, ClusterPatch patch) {
+    return retryUnlessConditional(
+        ifMatch, () -> scaleOnce(caller, tenantName, clusterName, ifMatch, patch));
+  }
+
+  public Accepted delete(Caller caller, String tenantName, String clusterName, String ifMatch) {
+    return retryUnlessConditional(
+        ifMatch, () -> deleteOnce(caller, tenantName, clusterName, ifMatch));
+  }
+
+  /**
+   * Stops an unfinished CREATE (the cluster is then deleted) or SCALE (the spec goes back to the
+   * nodes that exist now). A DELETE is not stopped: machines may already be gone.
+   */
+  public OperationView cancel(Caller caller, String operationId) {
+    return retryUnlessConditional(null, () -> cancelOnce(caller, operationId));
+  }
+
+  /**
+   * Runs a change again when the reconciler updated the same rows meanwhile (an optimistic-lock
+   * conflict), unless the caller made it conditional with If-Match: then the conflict is the
+   * caller's to see, as 412.
+   */
+  private static <T> T retryUnlessConditional(
+      String ifMatch, java.util.function.Supplier<T> change) {
+    int attempts = ifMatch == null ? 5 : 1;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return change.get();
+      } catch (RuntimeException e) {
+        if (attempt >= attempts || !isOptimisticLockConflict(e)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static boolean isOptimisticLockConflict(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof jakarta.persistence.OptimisticLockException
+          || t instanceof org.hibernate.StaleStateException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void supersedeUnfinished(Session s, UUID clusterId) {

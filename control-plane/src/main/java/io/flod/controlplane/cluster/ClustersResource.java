@@ -73,7 +73,12 @@ public final class ClustersResource {
       @PathParam("tenant") String tenant,
       @PathParam("cluster") String cluster,
       @HeaderParam("If-Match") String ifMatch,
+      @jakarta.ws.rs.QueryParam("dryRun") boolean dryRun,
       ClusterPatch body) {
+    if (dryRun) {
+      return Response.ok(clusters.plan(Caller.of(request), tenant, cluster, Requests.valid(body)))
+          .build();
+    }
     return accepted(
         clusters.scale(Caller.of(request), tenant, cluster, ifMatch, Requests.valid(body)));
   }

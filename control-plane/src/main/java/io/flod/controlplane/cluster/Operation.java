@@ -155,6 +155,15 @@ public class Operation {
     updatedAt = now;
   }
 
+  /** The tenant stopped it ({@code POST /v1/operations/{id}/cancel}). */
+  public void cancel(Instant now) {
+    requireInProgress("cancel");
+    status = OperationStatus.CANCELED;
+    errorCode = "CanceledByUser";
+    errorMessage = "The operation was canceled on request.";
+    updatedAt = now;
+  }
+
   /** A newer operation on the same cluster replaces this one before it finished. */
   public void supersede(Instant now) {
     requireInProgress("cancel");

@@ -25,4 +25,11 @@ public final class OperationsResource {
   public OperationView get(@Context ContainerRequestContext request, @PathParam("id") String id) {
     return clusters.operation(Caller.of(request), id);
   }
+
+  @jakarta.ws.rs.POST
+  @Path("{id}/cancel")
+  public OperationView cancel(
+      @Context ContainerRequestContext request, @PathParam("id") String id) {
+    return clusters.cancel(Caller.of(request), id);
+  }
 }

@@ -205,6 +205,64 @@ class ClustersApiIT {
   }
 
   @Test
+  void aDryRunScaleReturnsThePlanAndChangesNothing() throws Exception {
+    finish(controlPlane, call("POST", "/v1/tenants/acme/clusters", operator, spec("planned", 2)));
+    Reply grow =
+        call(
+            "PATCH",
+            "/v1/tenants/acme/clusters/planned?dryRun=true",
+            operator,
+            "{\"nodeCount\":4}");
+    assertEquals(200, grow.status(), String.valueOf(grow.json()));
+    assertEquals(2, grow.json().get("currentNodes").asInt());
+    assertEquals(4, grow.json().get("targetNodes").asInt());
+    assertEquals("[\"node-2\",\"node-3\"]", grow.json().get("nodesToAdd").toString());
+    assertEquals(0, grow.json().get("nodesToRemove").size());
+    Reply shrink =
+        call(
+            "PATCH",
+            "/v1/tenants/acme/clusters/planned?dryRun=true",
+            operator,
+            "{\"nodeCount\":1}");
+    assertEquals("[\"node-1\"]", shrink.json().get("nodesToRemove").toString());
+    JsonNode after = call("GET", "/v1/tenants/acme/clusters/planned", operator, null).json();
+    assertEquals(2, after.get("spec").get("nodeCount").asInt(), "a dry run changes nothing");
+    assertEquals(2, nodes(after).size());
+  }
+
+  @Test
+  void anUnfinishedCreateCanBeCanceledAndTheClusterGoesAway() throws Exception {
+    fake.pause(true);
+    Reply accepted;
+    try {
+      accepted = call("POST", "/v1/tenants/acme/clusters", operator, spec("abandoned", 3));
+      assertEquals(202, accepted.status());
+      String operation = URI.create(accepted.header("Location")).getPath();
+      Reply canceled = call("POST", operation + "/cancel", operator, null);
+      assertEquals(200, canceled.status(), String.valueOf(canceled.json()));
+      assertEquals("Canceled", canceled.json().get("status").asText());
+      assertEquals("CanceledByUser", canceled.json().get("error").get("code").asText());
+      assertEquals(
+          409, call("POST", operation + "/cancel", operator, null).status(), "it already ended");
+    } finally {
+      fake.pause(false);
+    }
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                call("GET", "/v1/tenants/acme/clusters/abandoned", operator, null).status() == 404);
+
+    finish(controlPlane, call("POST", "/v1/tenants/acme/clusters", operator, spec("doomed", 1)));
+    Reply deleting = call("DELETE", "/v1/tenants/acme/clusters/doomed", operator, null);
+    // Whether the delete is still running or already done, it cannot be canceled.
+    assertEquals(
+        409,
+        call("POST", URI.create(deleting.header("Location")).getPath() + "/cancel", operator, null)
+            .status());
+  }
+
+  @Test
   void anIdempotencyKeyReplaysTheFirstOperationAndRefusesADifferentBody() throws Exception {
     Reply first =
         call(

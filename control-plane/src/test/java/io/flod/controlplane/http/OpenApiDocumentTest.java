@@ -90,7 +90,8 @@ class OpenApiDocumentTest {
           io.flod.api.AuthorizationRuleKeys.class,
           io.flod.api.RegenerateKeyRequest.class,
           io.flod.api.ConsumerGroupSpec.class,
-          io.flod.api.ConsumerGroupView.class
+          io.flod.api.ConsumerGroupView.class,
+          io.flod.api.ScalePlan.class
         }) {
       Set<String> fields = new TreeSet<>();
       Arrays.stream(type.getRecordComponents()).forEach(c -> fields.add(c.getName()));
