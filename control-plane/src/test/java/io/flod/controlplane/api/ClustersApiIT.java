@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flod.controlplane.ControlPlane;
+import io.flod.controlplane.api.ApiClient.Reply;
 import io.flod.controlplane.cluster.InMemoryFakeProvisionerAccess;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,11 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClustersApiIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
   @TempDir static Path dataDir;
   @TempDir static Path restartDir;
-  private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final ApiClient api = new ApiClient();
   private final InMemoryFakeProvisionerAccess fake = new InMemoryFakeProvisionerAccess();
   private ControlPlane controlPlane;
   private String operator;
@@ -59,36 +54,15 @@ class ClustersApiIT {
     controlPlane.close();
   }
 
-  private record Reply(int status, JsonNode json, HttpResponse<String> raw) {
-    String header(String name) {
-      return raw.headers().firstValue(name).orElse(null);
-    }
-  }
-
   private Reply call(String method, String path, String key, String body, String... headers)
       throws Exception {
-    return call(controlPlane, method, path, key, body, headers);
+    return api.call(controlPlane, method, path, key, body, headers);
   }
 
   private Reply call(
       ControlPlane cp, String method, String path, String key, String body, String... headers)
       throws Exception {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(cp.baseUri() + path))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .header("Content-Type", "application/json")
-            .header("Authorization", "Bearer " + key);
-    for (int i = 0; i < headers.length; i += 2) {
-      request.header(headers[i], headers[i + 1]);
-    }
-    HttpResponse<String> response =
-        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    JsonNode json = response.body().isEmpty() ? null : JSON.readTree(response.body());
-    return new Reply(response.statusCode(), json, response);
+    return api.call(cp, method, path, key, body, headers);
   }
 
   private static String spec(String name, int nodes) {
@@ -186,11 +160,7 @@ class ClustersApiIT {
   @Test
   void metricsCountReconcilePassesAndOperationsByStatus() throws Exception {
     finish(controlPlane, call("POST", "/v1/tenants/acme/clusters", operator, spec("measured", 1)));
-    String metrics =
-        http.send(
-                HttpRequest.newBuilder(URI.create(controlPlane.baseUri() + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString())
-            .body();
+    String metrics = call("GET", "/metrics", null, null).body();
     assertTrue(
         metrics
             .lines()
@@ -392,7 +362,7 @@ class ClustersApiIT {
               new io.flod.controlplane.topic.PendingTopicPlacement(),
               100);
       try {
-        JsonNode done = finish(second, new Reply(202, accepted.json(), accepted.raw()));
+        JsonNode done = finish(second, accepted);
         assertEquals("Succeeded", done.get("status").asText());
         assertEquals(3, cloud.created(), "the existing machine was kept, two were added");
       } finally {

@@ -7,12 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flod.controlplane.ControlPlane;
+import io.flod.controlplane.api.ApiClient.Reply;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -27,10 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The tenants API over real HTTP, against the control plane's own real PostgreSQL. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TenantsApiIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
   @TempDir static Path dataDir;
-  private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final ApiClient api = new ApiClient();
   private ControlPlane controlPlane;
   private String operatorKey;
 
@@ -49,38 +44,9 @@ class TenantsApiIT {
     }
   }
 
-  private record Reply(int status, String body, HttpResponse<String> raw) {
-    JsonNode json() throws Exception {
-      return JSON.readTree(body);
-    }
-
-    String header(String name) {
-      return raw.headers().firstValue(name).orElse(null);
-    }
-  }
-
   private Reply call(String method, String path, String key, String body, String... headers)
       throws Exception {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(controlPlane.baseUri() + path))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .header("Content-Type", "application/json");
-    if (key != null) {
-      request.header("Authorization", "Bearer " + key);
-    }
-    for (int i = 0; i < headers.length; i += 2) {
-      request.header(headers[i], headers[i + 1]);
-    }
-    HttpResponse<String> response =
-        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    assertFalse(
-        response.body().contains("Exception") || response.body().contains("\tat "),
-        "no stack trace: " + response.body());
-    return new Reply(response.statusCode(), response.body(), response);
+    return api.call(controlPlane, method, path, key, body, headers);
   }
 
   private void assertProblem(Reply reply, int status, String type) throws Exception {

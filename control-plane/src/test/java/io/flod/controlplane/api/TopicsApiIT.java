@@ -5,15 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flod.api.TopicView;
 import io.flod.controlplane.ControlPlane;
+import io.flod.controlplane.api.ApiClient.Reply;
 import io.flod.controlplane.cluster.InMemoryFakeProvisionerAccess;
 import io.flod.controlplane.topic.TopicPlacement;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -31,10 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TopicsApiIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
   @TempDir static Path dataDir;
-  private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final ApiClient api = new ApiClient();
   private final List<String> placed = new CopyOnWriteArrayList<>();
   private ControlPlane controlPlane;
   private String operator;
@@ -95,32 +90,9 @@ class TopicsApiIT {
     controlPlane.close();
   }
 
-  private record Reply(int status, JsonNode json, HttpResponse<String> raw) {
-    String header(String name) {
-      return raw.headers().firstValue(name).orElse(null);
-    }
-  }
-
   private Reply call(String method, String path, String key, String body, String... headers)
       throws Exception {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(controlPlane.baseUri() + path))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .header("Content-Type", "application/json")
-            .header("Authorization", "Bearer " + key);
-    for (int i = 0; i < headers.length; i += 2) {
-      request.header(headers[i], headers[i + 1]);
-    }
-    HttpResponse<String> response =
-        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    return new Reply(
-        response.statusCode(),
-        response.body().isEmpty() ? null : JSON.readTree(response.body()),
-        response);
+    return api.call(controlPlane, method, path, key, body, headers);
   }
 
   private static final String TOPICS = "/v1/tenants/hubs/clusters/ns/topics";

@@ -3,13 +3,10 @@ package io.flod.controlplane.api;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flod.controlplane.ControlPlane;
+import io.flod.controlplane.api.ApiClient.Reply;
 import io.flod.controlplane.cluster.InMemoryFakeProvisionerAccess;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -23,22 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 class TwoInstancesIT {
   @TempDir Path first;
   @TempDir Path second;
-  private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final ApiClient api = new ApiClient();
 
-  private HttpResponse<String> call(
-      ControlPlane cp, String key, String method, String path, String body) throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(URI.create(cp.baseUri() + path))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .header("Content-Type", "application/json")
-            .header("Authorization", "Bearer " + key)
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+  private Reply call(ControlPlane cp, String key, String method, String path, String body)
+      throws Exception {
+    return api.call(cp, method, path, key, body);
   }
 
   @Test
@@ -65,16 +51,14 @@ class TwoInstancesIT {
               cloud.provisioner(),
               new io.flod.controlplane.topic.PendingTopicPlacement(),
               50)) {
-        assertEquals(
-            201, call(a, key, "POST", "/v1/tenants", "{\"name\":\"shared\"}").statusCode());
+        assertEquals(201, call(a, key, "POST", "/v1/tenants", "{\"name\":\"shared\"}").status());
         cloud.closeGate();
         String spec =
             "{\"name\":\"contended\",\"nodeCount\":3,\"nodeSize\":\"standard\",\"zones\":[\"z1\"],"
                 + "\"throughputUnits\":1,\"brokerVersion\":\"4.4\"}";
-        HttpResponse<String> accepted = call(b, key, "POST", "/v1/tenants/shared/clusters", spec);
-        assertEquals(202, accepted.statusCode());
-        String operation =
-            URI.create(accepted.headers().firstValue("Location").orElseThrow()).getPath();
+        Reply accepted = call(b, key, "POST", "/v1/tenants/shared/clusters", spec);
+        assertEquals(202, accepted.status());
+        String operation = URI.create(accepted.header("Location")).getPath();
 
         await().atMost(Duration.ofSeconds(10)).until(() -> cloud.ensureCalls() >= 1);
         // Both instances keep running passes every 50 ms; neither may enter the locked cluster.
@@ -88,8 +72,8 @@ class TwoInstancesIT {
             .atMost(Duration.ofSeconds(20))
             .until(
                 () ->
-                    new ObjectMapper()
-                        .readTree(call(a, key, "GET", operation, null).body())
+                    call(a, key, "GET", operation, null)
+                        .json()
                         .get("status")
                         .asText()
                         .equals("Succeeded"));
