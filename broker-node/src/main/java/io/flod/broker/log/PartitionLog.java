@@ -51,6 +51,7 @@ public final class PartitionLog implements Closeable {
   private final ScheduledExecutorService scheduler;
   private final ConcurrentNavigableMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
   private final ProducerStateManager producerState;
+  private LeaderEpochCache epochs;
   private final Object lock = new Object();
   private volatile LogConfig config;
   private volatile LogOffsetMetadata logEnd;
@@ -128,6 +129,7 @@ public final class PartitionLog implements Closeable {
       }
       publishLogEnd();
       highWatermark = logEnd;
+      loadLeaderEpochs();
       loadProducerState();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot load log " + topicPartition + " from " + dir, e);
@@ -157,6 +159,21 @@ public final class PartitionLog implements Closeable {
       }
     }
     recoveryPoint = segments.lastEntry().getValue().nextOffset();
+  }
+
+  private void loadLeaderEpochs() {
+    epochs = LeaderEpochCache.load(dir);
+    if (epochs != null) {
+      epochs.truncateFromEnd(logEnd.offset());
+      return;
+    }
+    // No checkpoint (a log written before replication existed): the batch headers say it all.
+    epochs = LeaderEpochCache.empty(dir);
+    for (LogSegment segment : segments.values()) {
+      for (FileChannelRecordBatch batch : segment.batchesFrom(segment.baseOffset())) {
+        epochs.assign(batch.partitionLeaderEpoch(), batch.baseOffset());
+      }
+    }
   }
 
   private void loadProducerState() {
@@ -262,6 +279,7 @@ public final class PartitionLog implements Closeable {
         }
         next = lastOffset + 1;
       }
+      epochs.assign(leaderEpoch, firstOffset);
       append(records, firstBatchMaxTimestamp, next - 1, maxTimestamp, offsetOfMaxTimestamp, now);
       for (MutableRecordBatch batch : records.batches()) {
         producerState.update(batch);
@@ -276,6 +294,158 @@ public final class PartitionLog implements Closeable {
           records.sizeInBytes(),
           false);
     }
+  }
+
+  /**
+   * Appends batches fetched from the leader as they are: offsets, epochs and timestamps were set by
+   * the leader. Only whole batches are taken; the first must start at this log's end. Returns the
+   * number of bytes appended.
+   *
+   * @throws IllegalStateException the batches do not continue this log (the follower must truncate
+   *     and fetch again)
+   */
+  public int appendAsFollower(MemoryRecords records) {
+    int wholeBytes = 0;
+    int recordCount = 0;
+    long maxTimestamp = RecordBatch.NO_TIMESTAMP;
+    long offsetOfMaxTimestamp = -1;
+    long firstBatchMaxTimestamp = RecordBatch.NO_TIMESTAMP;
+    long lastOffset = -1;
+    synchronized (lock) {
+      long expected = logEnd.offset();
+      for (MutableRecordBatch batch : records.batches()) {
+        if (batch.baseOffset() != expected) {
+          if (wholeBytes == 0) {
+            throw new IllegalStateException(
+                "fetched batch at offset "
+                    + batch.baseOffset()
+                    + " does not continue "
+                    + topicPartition
+                    + " at "
+                    + expected);
+          }
+          break;
+        }
+        if (!batch.isValid()) {
+          throw new org.apache.kafka.common.errors.CorruptRecordException(
+              "fetched batch at offset " + batch.baseOffset() + " failed its CRC check");
+        }
+        if (wholeBytes == 0) {
+          firstBatchMaxTimestamp = batch.maxTimestamp();
+        }
+        if (batch.maxTimestamp() > maxTimestamp) {
+          maxTimestamp = batch.maxTimestamp();
+          offsetOfMaxTimestamp = batch.lastOffset();
+        }
+        wholeBytes += batch.sizeInBytes();
+        recordCount += (int) (batch.lastOffset() - batch.baseOffset() + 1);
+        lastOffset = batch.lastOffset();
+        expected = lastOffset + 1;
+      }
+      if (wholeBytes == 0) {
+        return 0;
+      }
+      MemoryRecords whole = records;
+      if (wholeBytes < records.sizeInBytes()) {
+        java.nio.ByteBuffer slice = records.buffer().duplicate();
+        slice.limit(slice.position() + wholeBytes);
+        whole = MemoryRecords.readableRecords(slice.slice());
+      }
+      for (MutableRecordBatch batch : whole.batches()) {
+        epochs.assign(batch.partitionLeaderEpoch(), batch.baseOffset());
+      }
+      long now = clock.millis();
+      append(whole, firstBatchMaxTimestamp, lastOffset, maxTimestamp, offsetOfMaxTimestamp, now);
+      for (MutableRecordBatch batch : whole.batches()) {
+        producerState.update(batch);
+      }
+      maybeFlushAfterAppend(recordCount, now);
+      return wholeBytes;
+    }
+  }
+
+  /**
+   * Removes every batch at or after {@code offset} (a follower whose suffix diverged from its new
+   * leader's log). The high watermark, recovery point, leader epochs and producer state follow.
+   */
+  public void truncateTo(long offset) {
+    synchronized (lock) {
+      if (offset >= logEnd.offset()) {
+        return;
+      }
+      if (offset <= logStartOffset()) {
+        truncateFullyAndStartAt(offset);
+        return;
+      }
+      long removedFrom = logEnd.offset();
+      LogSegment activeBefore = segments.lastEntry().getValue();
+      for (LogSegment later : new ArrayList<>(segments.tailMap(offset, true).values())) {
+        if (later.baseOffset() == segments.firstKey()) {
+          break;
+        }
+        segments.remove(later.baseOffset());
+        later.closeAndDelete();
+      }
+      LogSegment last = segments.lastEntry().getValue();
+      last.truncateTo(offset);
+      if (last != activeBefore) {
+        // A sealed segment's indexes are trimmed to size: appends go to a fresh segment.
+        long base = last.nextOffset();
+        if (last.size() == 0) {
+          segments.remove(last.baseOffset());
+          last.closeAndDelete();
+        }
+        segments.put(base, LogSegment.create(dir, base, config, clock.millis()));
+      }
+      afterTruncation(offset);
+      log.warn(
+          "partition={} truncated from {} to {} to match the leader's log",
+          topicPartition,
+          removedFrom,
+          logEnd.offset());
+    }
+  }
+
+  /** Drops the whole log and restarts it empty at {@code offset} (a replica far behind). */
+  public void truncateFullyAndStartAt(long offset) {
+    synchronized (lock) {
+      for (LogSegment segment : new ArrayList<>(segments.values())) {
+        segments.remove(segment.baseOffset());
+        segment.closeAndDelete();
+      }
+      segments.put(offset, LogSegment.create(dir, offset, config, clock.millis()));
+      epochs.clear();
+      afterTruncation(offset);
+      log.warn("partition={} emptied and restarted at offset {}", topicPartition, offset);
+    }
+  }
+
+  private void afterTruncation(long offset) {
+    publishLogEnd();
+    if (highWatermark.offset() > logEnd.offset()) {
+      highWatermark = logEnd;
+    } else if (highWatermark.segmentBaseOffset() > logEnd.segmentBaseOffset()
+        || !segments.containsKey(highWatermark.segmentBaseOffset())) {
+      updateHighWatermark(Math.min(highWatermark.offset(), logEnd.offset()));
+    }
+    recoveryPoint = Math.min(recoveryPoint, logEnd.offset());
+    cleanedUpTo = Math.min(cleanedUpTo, logEnd.offset());
+    epochs.truncateFromEnd(logEnd.offset());
+    loadProducerState();
+  }
+
+  /** The latest leader epoch written into this log, or -1. */
+  public int latestEpoch() {
+    return epochs.latestEpoch();
+  }
+
+  /**
+   * Where {@code epoch} ends in this log: the largest epoch at or below it and the first offset of
+   * the next epoch (or the log end), or {@code (-1, -1)} if the log knows no such epoch.
+   */
+  public long[] endOffsetForEpoch(int epoch) {
+    LeaderEpochCache.EpochEnd end = epochs.endOffsetFor(epoch, logEnd.offset());
+    return new long[] {end.epoch(), end.endOffset()};
   }
 
   private void append(
@@ -392,7 +562,18 @@ public final class PartitionLog implements Closeable {
    * @throws OffsetOutOfRangeException {@code offset} is below the log start or above the LEO
    */
   public LogReadResult read(long offset, int maxBytes, boolean minOneBatch) {
-    LogOffsetMetadata end = highWatermark;
+    LogOffsetMetadata hw = highWatermark;
+    return read(offset, maxBytes, minOneBatch, hw, hw.offset());
+  }
+
+  /** Reads up to the log end, as a follower replicating this leader's log needs. */
+  public LogReadResult readForReplica(long offset, int maxBytes) {
+    long hw = highWatermark.offset();
+    return read(offset, maxBytes, true, logEnd, hw);
+  }
+
+  private LogReadResult read(
+      long offset, int maxBytes, boolean minOneBatch, LogOffsetMetadata end, long hw) {
     long startOffset = logStartOffset();
     long endOffset = logEnd.offset();
     if (offset < startOffset || offset > endOffset) {
@@ -407,7 +588,7 @@ public final class PartitionLog implements Closeable {
               + topicPartition);
     }
     if (offset >= end.offset()) {
-      return LogReadResult.empty(end.offset(), startOffset, endOffset);
+      return LogReadResult.empty(hw, startOffset, endOffset);
     }
     Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
     while (entry != null && entry.getKey() <= end.segmentBaseOffset()) {
@@ -425,11 +606,11 @@ public final class PartitionLog implements Closeable {
           sliceEnd =
               segment.nextOffsetAfterWholeBatches(slice.position(), sliceEndPosition, offset);
         }
-        return new LogReadResult(slice, end.offset(), startOffset, endOffset, sliceEnd);
+        return new LogReadResult(slice, hw, startOffset, endOffset, sliceEnd);
       }
       entry = segments.higherEntry(entry.getKey());
     }
-    return LogReadResult.empty(end.offset(), startOffset, endOffset);
+    return LogReadResult.empty(hw, startOffset, endOffset);
   }
 
   /** Calls {@code visitor} with every batch from the one holding {@code offset} up to the HW. */

@@ -332,4 +332,91 @@ class PartitionLogTest {
       assertFalse(log.read(log.logStartOffset(), 100, true).sizeInBytes() == 0);
     }
   }
+
+  /** Reads a replica fetch's bytes back as in-memory batches, as a follower receives them. */
+  private static MemoryRecords asFetched(LogReadResult read) throws Exception {
+    FileRecords records = ((FileSliceRecords) read.records()).asFileRecords();
+    java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(records.sizeInBytes());
+    records.readInto(buffer, 0); // flips the buffer
+    return MemoryRecords.readableRecords(buffer);
+  }
+
+  @Test
+  void followerCopiesTheLeaderLogAndTruncatesADivergentSuffixByEpoch() throws Exception {
+    Path leaderDir = dir.resolve("leader");
+    Path followerDir = dir.resolve("follower");
+    try (PartitionLog leader =
+            PartitionLog.open(TP, leaderDir, smallSegments(), true, 0, clock, scheduler);
+        PartitionLog follower =
+            PartitionLog.open(TP, followerDir, smallSegments(), true, 0, clock, scheduler)) {
+      for (int i = 0; i < 20; i++) {
+        leader.appendAsLeader(batch(1000, "a" + i, "b" + i), 3);
+      }
+      // The follower reads beyond the leader's high watermark (still 0) in several fetches.
+      while (follower.logEndOffset() < leader.logEndOffset()) {
+        int appended =
+            follower.appendAsFollower(
+                asFetched(leader.readForReplica(follower.logEndOffset(), 300)));
+        assertTrue(appended > 0, "every fetch moves the follower on");
+      }
+      assertEquals(40, follower.logEndOffset());
+      assertEquals(3, follower.latestEpoch());
+      assertTrue(follower.segmentCount() > 1, "small segments roll on the follower too");
+
+      // The follower, made leader at epoch 4, writes a suffix the old leader never sees.
+      follower.appendAsLeader(batch(1000, "x", "y"), 4);
+      assertEquals(42, follower.logEndOffset());
+      // The old leader comes back as a follower: epoch 3 ends at 40 on the new leader.
+      long[] end = follower.endOffsetForEpoch(leader.latestEpoch());
+      assertEquals(3, end[0]);
+      assertEquals(40, end[1]);
+      assertArrayEqualsEpochEnd(new long[] {4, 42}, follower.endOffsetForEpoch(4));
+      assertArrayEqualsEpochEnd(new long[] {-1, -1}, follower.endOffsetForEpoch(2));
+
+      // A divergent suffix on the old leader (epoch 3, offsets 40..) is cut at 40 ...
+      leader.appendAsLeader(batch(1000, "lost"), 3);
+      leader.truncateTo(end[1]);
+      assertEquals(40, leader.logEndOffset());
+      // ... and it then follows the new leader's log exactly.
+      leader.appendAsFollower(asFetched(follower.readForReplica(40, 10_000)));
+      assertEquals(42, leader.logEndOffset());
+      assertEquals(4, leader.latestEpoch());
+      leader.updateHighWatermark(42);
+      follower.updateHighWatermark(42);
+      assertEquals(values(follower.read(0, 1 << 20, true)), values(leader.read(0, 1 << 20, true)));
+
+      // Truncating into a sealed segment keeps the log appendable.
+      leader.truncateTo(5);
+      assertEquals(4, leader.logEndOffset(), "truncation stops at the batch boundary");
+      while (leader.logEndOffset() < follower.logEndOffset()) {
+        leader.appendAsFollower(asFetched(follower.readForReplica(leader.logEndOffset(), 1 << 20)));
+      }
+      assertEquals(values(follower.read(0, 1 << 20, true)), values(leader.read(0, 1 << 20, true)));
+    }
+    // Epochs survive a restart.
+    try (PartitionLog reopened =
+        PartitionLog.open(TP, followerDir, smallSegments(), true, 0, clock, scheduler)) {
+      assertEquals(4, reopened.latestEpoch());
+      assertArrayEqualsEpochEnd(new long[] {3, 40}, reopened.endOffsetForEpoch(3));
+    }
+  }
+
+  @Test
+  void followerRefusesBatchesThatDoNotContinueItsLog() throws Exception {
+    Path leaderDir = dir.resolve("leader2");
+    try (PartitionLog leader =
+            PartitionLog.open(TP, leaderDir, smallSegments(), true, 0, clock, scheduler);
+        PartitionLog follower = open(smallSegments(), true, 0)) {
+      leader.appendAsLeader(batch(1000, "a", "b"), 0);
+      leader.appendAsLeader(batch(1000, "c"), 0);
+      assertThrows(
+          IllegalStateException.class,
+          () -> follower.appendAsFollower(asFetched(leader.readForReplica(2, 1000))));
+      assertEquals(0, follower.logEndOffset());
+    }
+  }
+
+  private static void assertArrayEqualsEpochEnd(long[] expected, long[] actual) {
+    org.junit.jupiter.api.Assertions.assertArrayEquals(expected, actual);
+  }
 }

@@ -1,0 +1,56 @@
+package io.flod.broker.cluster;
+
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Names shared by the brokers and the controller of one Flod cluster in ZooKeeper and Helix. Flod's
+ * own records live in the Helix cluster's property store, under {@code /flod}.
+ */
+public final class ClusterPaths {
+  public static final String STATE_MODEL = "LeaderStandby";
+  public static final String LEADER = "LEADER";
+  public static final String STANDBY = "STANDBY";
+  public static final String TOPICS = "/flod/topics";
+  public static final String PARTITIONS = "/flod/partitions";
+  public static final String PRODUCER_IDS = "/flod/producer-ids";
+  private static final String INSTANCE_PREFIX = "broker_";
+
+  private ClusterPaths() {}
+
+  public static String instanceName(int nodeId) {
+    return INSTANCE_PREFIX + nodeId;
+  }
+
+  /** The node id of a Flod broker instance, or -1 for any other Helix instance. */
+  public static int nodeId(String instanceName) {
+    if (!instanceName.startsWith(INSTANCE_PREFIX)) {
+      return -1;
+    }
+    try {
+      return Integer.parseInt(instanceName.substring(INSTANCE_PREFIX.length()));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** Helix partition {@code t_p} of resource {@code t}. */
+  public static String helixPartition(TopicPartition tp) {
+    return tp.topic() + "_" + tp.partition();
+  }
+
+  public static int partitionIndex(String helixPartition) {
+    return Integer.parseInt(helixPartition.substring(helixPartition.lastIndexOf('_') + 1));
+  }
+
+  public static String topicPath(String topic) {
+    return TOPICS + "/" + topic;
+  }
+
+  public static String partitionsPath(String topic) {
+    return PARTITIONS + "/" + topic;
+  }
+
+  public static String partitionPath(TopicPartition tp) {
+    return PARTITIONS + "/" + tp.topic() + "/" + tp.partition();
+  }
+}

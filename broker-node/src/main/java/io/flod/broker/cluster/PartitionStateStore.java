@@ -1,0 +1,86 @@
+package io.flod.broker.cluster;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.helix.AccessOption;
+import org.apache.helix.store.HelixPropertyStore;
+import org.apache.helix.zookeeper.datamodel.ZNRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.zookeeper.data.Stat;
+
+/** Reads and compare-and-sets {@link PartitionState}s in the cluster's property store. */
+public final class PartitionStateStore {
+  private final HelixPropertyStore<ZNRecord> store;
+
+  public PartitionStateStore(HelixPropertyStore<ZNRecord> store) {
+    this.store = store;
+  }
+
+  public Optional<PartitionState> read(TopicPartition tp) {
+    Stat stat = new Stat();
+    ZNRecord record = store.get(ClusterPaths.partitionPath(tp), stat, AccessOption.PERSISTENT);
+    if (record == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new PartitionState(
+            tp,
+            record.getIntField("leader", PartitionState.NO_LEADER),
+            record.getIntField("leaderEpoch", 0),
+            ints(record.getListField("replicas")),
+            ints(record.getListField("isr")),
+            stat.getVersion()));
+  }
+
+  /** Creates the state of a new partition; false if it exists already. */
+  public boolean create(PartitionState state) {
+    return store.create(
+        ClusterPaths.partitionPath(state.topicPartition()),
+        toRecord(state),
+        AccessOption.PERSISTENT);
+  }
+
+  /**
+   * Writes {@code updated} if the stored state is still at {@code updated.version()}; false if
+   * someone changed it since it was read.
+   */
+  public boolean compareAndSet(PartitionState updated) {
+    return store.set(
+        ClusterPaths.partitionPath(updated.topicPartition()),
+        toRecord(updated),
+        updated.version(),
+        AccessOption.PERSISTENT);
+  }
+
+  public void deleteTopic(String topic) {
+    store.remove(ClusterPaths.partitionsPath(topic), AccessOption.PERSISTENT);
+  }
+
+  private static ZNRecord toRecord(PartitionState state) {
+    ZNRecord record = new ZNRecord(ClusterPaths.helixPartition(state.topicPartition()));
+    record.setIntField("leader", state.leader());
+    record.setIntField("leaderEpoch", state.leaderEpoch());
+    record.setListField("replicas", strings(state.replicas()));
+    record.setListField("isr", strings(state.isr()));
+    return record;
+  }
+
+  private static List<Integer> ints(List<String> values) {
+    List<Integer> out = new ArrayList<>();
+    if (values != null) {
+      for (String value : values) {
+        out.add(Integer.parseInt(value));
+      }
+    }
+    return out;
+  }
+
+  private static List<String> strings(List<Integer> values) {
+    List<String> out = new ArrayList<>(values.size());
+    for (int value : values) {
+      out.add(Integer.toString(value));
+    }
+    return out;
+  }
+}
