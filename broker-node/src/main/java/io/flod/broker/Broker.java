@@ -22,8 +22,11 @@ import io.flod.broker.api.MetadataHandler;
 import io.flod.broker.api.OffsetCommitHandler;
 import io.flod.broker.api.OffsetDeleteHandler;
 import io.flod.broker.api.OffsetFetchHandler;
+import io.flod.broker.api.OffsetForLeaderEpochHandler;
 import io.flod.broker.api.ProduceHandler;
 import io.flod.broker.api.SyncGroupHandler;
+import io.flod.broker.cluster.ClusterMembership;
+import io.flod.broker.cluster.ClusterView;
 import io.flod.broker.cluster.StandaloneClusterView;
 import io.flod.broker.config.BrokerConfig;
 import io.flod.broker.config.TopicConfigs;
@@ -34,10 +37,12 @@ import io.flod.broker.group.OffsetsTopic;
 import io.flod.broker.log.LogManager;
 import io.flod.broker.metadata.LocalTopicRegistry;
 import io.flod.broker.metadata.NodeIdentity;
+import io.flod.broker.metadata.TopicRegistry;
 import io.flod.broker.metrics.BrokerMetrics;
 import io.flod.broker.network.KafkaServer;
 import io.flod.broker.partition.PartitionManager;
 import io.flod.broker.producer.LocalProducerIdAllocator;
+import io.flod.broker.replication.ReplicaManager;
 import io.flod.broker.topic.TopicManager;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -71,20 +76,23 @@ public final class Broker implements AutoCloseable {
   private final InetSocketAddress boundAddress;
   private final InetSocketAddress advertisedAddress;
   private final String clusterId;
+  private final ClusterMembership membership;
+  private final ReplicaManager replicaManager;
 
   private Broker(
       Path dataDir,
       InetSocketAddress listen,
       String advertisedHost,
       BrokerConfig config,
+      ClusterMembership.Settings clusterSettings,
       MeterRegistry meterRegistry,
       Clock clock)
-      throws InterruptedException {
+      throws Exception {
     this.config = config;
     int nodeId = config.getInt(BrokerConfig.NODE_ID);
     Path metaDir = dataDir.resolve("meta");
     NodeIdentity identity = NodeIdentity.loadOrCreate(metaDir, nodeId);
-    this.clusterId = identity.clusterId();
+    this.clusterId = clusterSettings == null ? identity.clusterId() : clusterSettings.cluster();
     ScheduledThreadPoolExecutor timers =
         new ScheduledThreadPoolExecutor(2, named("flod-scheduler"));
     // Pending timers (session expiries, delayed segment deletes) are dropped at shutdown; a
@@ -97,25 +105,73 @@ public final class Broker implements AutoCloseable {
             config.getInt(BrokerConfig.NUM_IO_THREADS), named("flod-request-handler"));
     this.metrics = new BrokerMetrics(meterRegistry);
 
+    boolean standalone = clusterSettings == null;
     TopicConfigs topicConfigs = new TopicConfigs(config);
-    LocalTopicRegistry topics = new LocalTopicRegistry(metaDir);
+    this.membership =
+        standalone
+            ? null
+            : new ClusterMembership(
+                clusterSettings,
+                nodeId,
+                config.getInt(BrokerConfig.ZOOKEEPER_SESSION_TIMEOUT_MS),
+                scheduler);
+    TopicRegistry topics = standalone ? new LocalTopicRegistry(metaDir) : membership.topics();
     DelayedFetches delayedFetches = new DelayedFetches(scheduler);
+    DelayedFetches replicaFetches = new DelayedFetches(scheduler);
     this.logManager = new LogManager(dataDir.resolve("logs"), clock, scheduler);
-    PartitionManager partitions = new PartitionManager(logManager, topicConfigs, delayedFetches);
+    PartitionManager partitions =
+        new PartitionManager(
+            logManager,
+            topicConfigs,
+            delayedFetches,
+            replicaFetches,
+            scheduler,
+            nodeId,
+            standalone);
     partitions.loadAll(topics.all());
+    if (!standalone) {
+      membership.topics().onChange(partitions::updateConfig);
+    }
     logManager.startBackgroundTasks(
         config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS),
         config.getLong(BrokerConfig.LOG_FLUSH_SCHEDULER_INTERVAL_MS),
         config.getLong(BrokerConfig.RECOVERY_POINT_CHECKPOINT_INTERVAL_MS),
         config.getLong(BrokerConfig.LOG_CLEANER_BACKOFF_MS));
-    TopicManager topicManager = new TopicManager(topics, partitions, topicConfigs, 1);
-    StandaloneClusterView cluster = new StandaloneClusterView(identity.clusterId(), nodeId);
+    StandaloneClusterView standaloneView =
+        standalone ? new StandaloneClusterView(identity.clusterId(), nodeId) : null;
+    ClusterView cluster = standalone ? standaloneView : membership.view();
+    TopicManager topicManager =
+        new TopicManager(
+            topics,
+            partitions,
+            topicConfigs,
+            standalone ? () -> 1 : () -> cluster.liveBrokers().size());
+    this.replicaManager =
+        standalone
+            ? null
+            : new ReplicaManager(
+                nodeId,
+                partitions,
+                topics,
+                membership.states(),
+                membership.view(),
+                scheduler,
+                config.getLong(BrokerConfig.REPLICA_LAG_TIME_MAX_MS),
+                config.getInt(BrokerConfig.REPLICA_FETCH_WAIT_MAX_MS),
+                config.getInt(BrokerConfig.REPLICA_FETCH_MAX_BYTES));
     GroupConfig groupConfig = GroupConfig.from(config);
-    OffsetsTopic offsetsTopic = OffsetsTopic.ensure(topicManager, partitions, groupConfig);
+    // Consumer groups need the offsets topic's partitions led here; in cluster mode the group
+    // coordinator is not wired to replicated leadership yet, so group APIs are standalone-only.
+    OffsetsTopic offsetsTopic =
+        standalone ? OffsetsTopic.ensure(topicManager, partitions, groupConfig) : null;
     GroupCoordinator groups =
-        new GroupCoordinator(
-            groupConfig, offsetsTopic, tp -> partitions.get(tp).isPresent(), scheduler, clock);
-    groups.start();
+        standalone
+            ? new GroupCoordinator(
+                groupConfig, offsetsTopic, tp -> partitions.get(tp).isPresent(), scheduler, clock)
+            : null;
+    if (groups != null) {
+      groups.start();
+    }
 
     ApiRegistry apis = new ApiRegistry();
     apis.register(ApiKeys.API_VERSIONS, 0, 4, new ApiVersionsHandler(apis))
@@ -130,6 +186,7 @@ public final class Broker implements AutoCloseable {
                 topics,
                 partitions,
                 delayedFetches,
+                replicaFetches,
                 handlerPool,
                 metrics,
                 config.getInt(BrokerConfig.FETCH_MAX_WAIT_CAP_MS)))
@@ -151,9 +208,48 @@ public final class Broker implements AutoCloseable {
             ApiKeys.INIT_PRODUCER_ID,
             0,
             5,
-            new InitProducerIdHandler(new LocalProducerIdAllocator(metaDir)))
+            new InitProducerIdHandler(
+                standalone ? new LocalProducerIdAllocator(metaDir) : membership.producerIds()))
         .register(ApiKeys.DESCRIBE_CLUSTER, 0, 2, new DescribeClusterHandler(cluster))
         .register(
+            ApiKeys.OFFSET_FOR_LEADER_EPOCH, 3, 4, new OffsetForLeaderEpochHandler(partitions));
+    if (groups != null) {
+      registerGroupApis(apis, cluster, offsetsTopic, groups, groupConfig);
+    }
+
+    this.server =
+        new KafkaServer(
+            apis,
+            handlerPool,
+            metrics,
+            config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES),
+            config.getInt(BrokerConfig.QUEUED_MAX_REQUESTS_PER_CONNECTION));
+    this.boundAddress = server.start(listen);
+    String host = advertisedHost != null ? advertisedHost : boundAddress.getHostString();
+    this.advertisedAddress = InetSocketAddress.createUnresolved(host, boundAddress.getPort());
+    if (standalone) {
+      standaloneView.advertise(host, boundAddress.getPort());
+    } else {
+      membership.join(host, boundAddress.getPort(), replicaManager);
+    }
+    log.info(
+        "node={} cluster={} broker started on {} (advertised {}:{}), data in {}, previous shutdown {}",
+        nodeId,
+        clusterId,
+        boundAddress,
+        host,
+        boundAddress.getPort(),
+        dataDir,
+        logManager.previousShutdownClean() ? "clean" : "unclean or first start");
+  }
+
+  private static void registerGroupApis(
+      ApiRegistry apis,
+      ClusterView cluster,
+      OffsetsTopic offsetsTopic,
+      GroupCoordinator groups,
+      GroupConfig groupConfig) {
+    apis.register(
             ApiKeys.FIND_COORDINATOR,
             0,
             5,
@@ -172,27 +268,6 @@ public final class Broker implements AutoCloseable {
             new DescribeGroupsHandler(groups, groupConfig.maxGroupIdLength()))
         .register(ApiKeys.DELETE_GROUPS, 0, 2, new DeleteGroupsHandler(groups))
         .register(ApiKeys.OFFSET_DELETE, 0, 0, new OffsetDeleteHandler(groups));
-
-    this.server =
-        new KafkaServer(
-            apis,
-            handlerPool,
-            metrics,
-            config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES),
-            config.getInt(BrokerConfig.QUEUED_MAX_REQUESTS_PER_CONNECTION));
-    this.boundAddress = server.start(listen);
-    String host = advertisedHost != null ? advertisedHost : boundAddress.getHostString();
-    this.advertisedAddress = InetSocketAddress.createUnresolved(host, boundAddress.getPort());
-    cluster.advertise(host, boundAddress.getPort());
-    log.info(
-        "node={} cluster={} broker started on {} (advertised {}:{}), data in {}, previous shutdown {}",
-        nodeId,
-        clusterId,
-        boundAddress,
-        host,
-        boundAddress.getPort(),
-        dataDir,
-        logManager.previousShutdownClean() ? "clean" : "unclean or first start");
   }
 
   /**
@@ -203,8 +278,38 @@ public final class Broker implements AutoCloseable {
   public static Broker startStandalone(
       Path dataDir, InetSocketAddress listen, String advertisedHost, BrokerConfig config)
       throws InterruptedException {
+    try {
+      return new Broker(
+          dataDir,
+          listen,
+          advertisedHost,
+          config,
+          null,
+          new SimpleMeterRegistry(),
+          Clock.systemUTC());
+    } catch (InterruptedException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("broker failed to start", e);
+    }
+  }
+
+  /** Starts a broker that joins the Helix cluster {@code settings} names. */
+  public static Broker startClustered(
+      Path dataDir,
+      InetSocketAddress listen,
+      String advertisedHost,
+      BrokerConfig config,
+      ClusterMembership.Settings settings)
+      throws Exception {
     return new Broker(
-        dataDir, listen, advertisedHost, config, new SimpleMeterRegistry(), Clock.systemUTC());
+        dataDir,
+        listen,
+        advertisedHost,
+        config,
+        settings,
+        new SimpleMeterRegistry(),
+        Clock.systemUTC());
   }
 
   public InetSocketAddress boundAddress() {
@@ -231,7 +336,14 @@ public final class Broker implements AutoCloseable {
   @Override
   public void close() {
     log.info("cluster={} broker shutting down", clusterId);
+    if (membership != null) {
+      membership.handOverLeadership(replicaManager::leaderCount, 10_000);
+    }
     server.close();
+    if (membership != null) {
+      membership.close();
+      replicaManager.close();
+    }
     shutdown(handlerPool, "request handlers");
     shutdown(scheduler, "scheduler");
     logManager.close();

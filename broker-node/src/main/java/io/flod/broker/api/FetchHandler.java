@@ -15,8 +15,7 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
-import org.apache.kafka.common.errors.FencedLeaderEpochException;
-import org.apache.kafka.common.errors.UnknownLeaderEpochException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -38,6 +37,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
   private final TopicRegistry topics;
   private final PartitionManager partitions;
   private final DelayedFetches delayedFetches;
+  private final DelayedFetches replicaFetches;
   private final Executor handlerPool;
   private final BrokerMetrics metrics;
   private final int maxWaitCapMs;
@@ -46,12 +46,14 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
       TopicRegistry topics,
       PartitionManager partitions,
       DelayedFetches delayedFetches,
+      DelayedFetches replicaFetches,
       Executor handlerPool,
       BrokerMetrics metrics,
       int maxWaitCapMs) {
     this.topics = topics;
     this.partitions = partitions;
     this.delayedFetches = delayedFetches;
+    this.replicaFetches = replicaFetches;
     this.handlerPool = handlerPool;
     this.metrics = metrics;
     this.maxWaitCapMs = maxWaitCapMs;
@@ -92,7 +94,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
       plan.add(fetches);
     }
     boolean readCommitted = data.isolationLevel() == IsolationLevel.READ_COMMITTED.id();
-    Pass first = read(plan, data, byId, readCommitted);
+    int replicaId = request.replicaId();
+    Pass first = read(plan, data, byId, readCommitted, replicaId);
     long maxWait = Math.min(data.maxWaitMs(), maxWaitCapMs);
     if (maxWait <= 0
         || first.bytes() >= data.minBytes()
@@ -107,23 +110,32 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
       }
     }
     DelayedFetches.Waiter waiter =
-        delayedFetches.await(watched, data.minBytes() - first.bytes(), maxWait);
+        (replicaId >= 0 ? replicaFetches : delayedFetches)
+            .await(watched, data.minBytes() - first.bytes(), maxWait);
     // Data that arrived between the read and the registration would not wake us: look once more.
     int i = 0;
     for (TopicPartition tp : watched) {
       long seen = first.highWatermarks().get(i++);
-      if (partitions.get(tp).map(p -> p.log().highWatermark() != seen).orElse(true)) {
+      if (partitions
+          .get(tp)
+          .map(p -> (replicaId >= 0 ? p.log().logEndOffset() : p.log().highWatermark()) != seen)
+          .orElse(true)) {
         waiter.complete();
         break;
       }
     }
     return waiter
         .future()
-        .thenApplyAsync(done -> recordMetrics(read(plan, data, byId, readCommitted)), handlerPool);
+        .thenApplyAsync(
+            done -> recordMetrics(read(plan, data, byId, readCommitted, replicaId)), handlerPool);
   }
 
   private Pass read(
-      List<List<PartitionFetch>> plan, FetchRequestData data, boolean byId, boolean readCommitted) {
+      List<List<PartitionFetch>> plan,
+      FetchRequestData data,
+      boolean byId,
+      boolean readCommitted,
+      int replicaId) {
     FetchResponseData response = new FetchResponseData().setSessionId(0);
     int remaining = data.maxBytes();
     long bytes = 0;
@@ -144,15 +156,28 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                 .setAbortedTransactions(readCommitted ? new ArrayList<>() : null)
                 .setRecords(MemoryRecords.EMPTY);
         long highWatermark = -1;
+        Partition partition = null;
         try {
-          Partition partition = resolve(fetch, byId);
-          checkLeaderEpoch(partition, fetch.request().currentLeaderEpoch());
-          LogReadResult result =
-              partition.read(
-                  fetch.request().fetchOffset(),
-                  Math.max(0, Math.min(fetch.request().partitionMaxBytes(), remaining)),
-                  bytes == 0);
-          highWatermark = result.highWatermark();
+          partition = resolve(fetch, byId);
+          int maxBytes = Math.max(0, Math.min(fetch.request().partitionMaxBytes(), remaining));
+          LogReadResult result;
+          if (replicaId >= 0) {
+            result =
+                partition.readForFollower(
+                    replicaId,
+                    fetch.request().fetchOffset(),
+                    fetch.request().currentLeaderEpoch(),
+                    maxBytes);
+            highWatermark = result.logEndOffset();
+          } else {
+            if (!partition.isLeader()) {
+              throw new NotLeaderOrFollowerException(
+                  "this broker is not the leader of " + partition.topicPartition());
+            }
+            partition.checkLeaderEpoch(fetch.request().currentLeaderEpoch());
+            result = partition.read(fetch.request().fetchOffset(), maxBytes, bytes == 0);
+            highWatermark = result.highWatermark();
+          }
           partitionData
               .setHighWatermark(result.highWatermark())
               .setLastStableOffset(result.highWatermark())
@@ -173,7 +198,9 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
               .setErrorCode(Errors.forException(e).code())
               .setHighWatermark(-1)
               .setLastStableOffset(-1)
-              .setLogStartOffset(-1);
+              .setLogStartOffset(
+                  // A follower out of range learns where the leader's log starts.
+                  replicaId >= 0 && partition != null ? partition.log().logStartOffset() : -1);
         }
         highWatermarks.add(highWatermark);
         topicResponse.partitions().add(partitionData);
@@ -187,23 +214,9 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     if (fetch.topicName() == null) {
       throw (byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).exception();
     }
-    return partitions
-        .get(new TopicPartition(fetch.topicName(), fetch.request().partition()))
-        .orElseThrow(Errors.UNKNOWN_TOPIC_OR_PARTITION::exception);
-  }
-
-  static void checkLeaderEpoch(Partition partition, int clientEpoch) {
-    if (clientEpoch < 0) {
-      return;
-    }
-    if (clientEpoch < partition.leaderEpoch()) {
-      throw new FencedLeaderEpochException(
-          "leader epoch " + clientEpoch + " is older than the current " + partition.leaderEpoch());
-    }
-    if (clientEpoch > partition.leaderEpoch()) {
-      throw new UnknownLeaderEpochException(
-          "leader epoch " + clientEpoch + " is newer than the current " + partition.leaderEpoch());
-    }
+    TopicMetadata topic =
+        topics.byName(fetch.topicName()).orElseThrow(Errors.UNKNOWN_TOPIC_OR_PARTITION::exception);
+    return partitions.hosted(topic, fetch.request().partition());
   }
 
   private FetchResponseData recordMetrics(Pass pass) {

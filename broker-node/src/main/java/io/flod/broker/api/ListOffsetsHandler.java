@@ -46,7 +46,11 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
                       () ->
                           new UnknownTopicOrPartitionException(
                               "This server does not host this topic-partition."));
-          FetchHandler.checkLeaderEpoch(found, partition.currentLeaderEpoch());
+          if (!found.isLeader()) {
+            throw new org.apache.kafka.common.errors.NotLeaderOrFollowerException(
+                "this broker is not the leader of " + found.topicPartition());
+          }
+          found.checkLeaderEpoch(partition.currentLeaderEpoch());
           lookup(found, partition.timestamp(), answer);
           if (context.apiVersion() < 4) {
             // The leader epoch field exists from v4; older clients must not be sent one.

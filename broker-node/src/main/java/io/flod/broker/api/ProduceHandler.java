@@ -6,9 +6,10 @@ import io.flod.broker.metadata.TopicRegistry;
 import io.flod.broker.metrics.BrokerMetrics;
 import io.flod.broker.partition.Partition;
 import io.flod.broker.partition.PartitionManager;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.InvalidRequiredAcksException;
@@ -46,6 +47,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
     short acks = data.acks();
     boolean byId = context.apiVersion() >= 13;
     ProduceResponseData response = new ProduceResponseData();
+    List<CompletableFuture<Void>> replication = new ArrayList<>();
     for (ProduceRequestData.TopicProduceData topicData : data.topicData()) {
       Optional<TopicMetadata> topic =
           byId ? topics.byId(topicData.topicId()) : topics.byName(topicData.name());
@@ -58,7 +60,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
           if (acks != 0 && acks != 1 && acks != -1) {
             throw new InvalidRequiredAcksException("acks must be 0, 1 or -1, not " + acks);
           }
-          LogAppendResult result = append(topic, byId, partitionData);
+          Partition partition = partition(topic, byId, partitionData);
+          LogAppendResult result = append(partition, partitionData, acks);
           partitionResponse
               .setBaseOffset(result.firstOffset())
               .setLogAppendTimeMs(result.logAppendTimeMs())
@@ -66,22 +69,44 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
           if (!result.duplicate()) {
             metrics.recordProduced(topic.get().name(), result.sizeInBytes(), result.recordCount());
           }
+          if (acks == -1) {
+            replication.add(
+                partition
+                    .awaitReplication(result.lastOffset(), data.timeoutMs())
+                    .thenAccept(
+                        error -> {
+                          if (error != Errors.NONE) {
+                            fail(partitionResponse, error, error.message());
+                          }
+                        }));
+          }
         } catch (ApiException e) {
-          partitionResponse
-              .setErrorCode(Errors.forException(e).code())
-              .setErrorMessage(e.getMessage())
-              .setBaseOffset(-1)
-              .setLogAppendTimeMs(RecordBatch.NO_TIMESTAMP)
-              .setLogStartOffset(-1);
+          fail(partitionResponse, Errors.forException(e), e.getMessage());
         }
         topicResponse.partitionResponses().add(partitionResponse);
       }
       response.responses().add(topicResponse);
     }
-    return CompletableFuture.completedFuture(acks == 0 ? null : response);
+    if (acks == 0) {
+      return CompletableFuture.completedFuture(null);
+    }
+    if (replication.isEmpty()) {
+      return CompletableFuture.completedFuture(response);
+    }
+    return CompletableFuture.allOf(replication.toArray(CompletableFuture[]::new))
+        .thenApply(done -> response);
   }
 
-  private LogAppendResult append(
+  private static void fail(PartitionProduceResponse response, Errors error, String message) {
+    response
+        .setErrorCode(error.code())
+        .setErrorMessage(message)
+        .setBaseOffset(-1)
+        .setLogAppendTimeMs(RecordBatch.NO_TIMESTAMP)
+        .setLogStartOffset(-1);
+  }
+
+  private Partition partition(
       Optional<TopicMetadata> topic, boolean byId, ProduceRequestData.PartitionProduceData data) {
     if (topic.isEmpty()) {
       throw byId
@@ -92,16 +117,14 @@ public final class ProduceHandler implements ApiHandler<ProduceRequest> {
       throw new org.apache.kafka.common.errors.InvalidTopicException(
           "Cannot append to internal topic " + topic.get().name());
     }
-    Partition partition =
-        partitions
-            .get(new TopicPartition(topic.get().name(), data.index()))
-            .orElseThrow(
-                () ->
-                    new UnknownTopicOrPartitionException(
-                        "This server does not host this topic-partition."));
+    return partitions.hosted(topic.get(), data.index());
+  }
+
+  private static LogAppendResult append(
+      Partition partition, ProduceRequestData.PartitionProduceData data, short acks) {
     if (!(data.records() instanceof MemoryRecords records)) {
       throw new CorruptRecordException("produce request carries no record batches");
     }
-    return partition.appendAsLeader(records);
+    return partition.appendAsLeader(records, acks);
   }
 }

@@ -1,6 +1,7 @@
 package io.flod.broker.cli;
 
 import io.flod.broker.Broker;
+import io.flod.broker.cluster.ClusterMembership;
 import io.flod.broker.config.BrokerConfig;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -17,8 +18,32 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Run a Kafka-compatible broker.")
 public final class BrokerCommand implements Callable<Integer> {
-  @Option(names = "--standalone", description = "Run as a one-broker cluster (the only mode yet).")
+  @Option(names = "--standalone", description = "Run as a one-broker cluster.")
   boolean standalone;
+
+  @Option(
+      names = "--zk",
+      paramLabel = "CONNECT",
+      description = "Cluster mode: ZooKeeper connect string (host:port[,host:port...]).")
+  String zk;
+
+  @Option(names = "--cluster", paramLabel = "NAME", description = "Cluster mode: cluster name.")
+  String cluster;
+
+  @Option(
+      names = "--zone",
+      paramLabel = "ZONE",
+      description =
+          "Cluster mode: this broker's fault zone (replicas of a partition spread over"
+              + " zones).")
+  String zone;
+
+  @Option(
+      names = "--update-domain",
+      paramLabel = "UD",
+      description =
+          "Cluster mode: this broker's update domain (taken down together for" + " maintenance).")
+  String updateDomain;
 
   @Option(
       names = "--listen",
@@ -59,9 +84,15 @@ public final class BrokerCommand implements Callable<Integer> {
       System.out.print(io.flod.broker.config.ConfigDocs.render());
       return 0;
     }
-    if (!standalone) {
+    boolean clustered = zk != null || cluster != null;
+    if (standalone == clustered) {
       System.err.println(
-          "Only --standalone is available yet; cluster mode comes with replication.");
+          "Choose one mode: --standalone, or cluster mode with --zk CONNECT --cluster NAME"
+              + " --zone ZONE; see bin/flod broker --help");
+      return 2;
+    }
+    if (clustered && (zk == null || cluster == null)) {
+      System.err.println("Cluster mode needs both --zk and --cluster.");
       return 2;
     }
     if (listen == null || dataDir == null) {
@@ -71,7 +102,15 @@ public final class BrokerCommand implements Callable<Integer> {
     Map<String, String> explicit = new LinkedHashMap<>(configs);
     explicit.put(BrokerConfig.NODE_ID, Integer.toString(nodeId));
     BrokerConfig config = BrokerConfig.from(System.getenv(), explicit);
-    Broker broker = Broker.startStandalone(dataDir, parse(listen), advertisedHost, config);
+    Broker broker =
+        clustered
+            ? Broker.startClustered(
+                dataDir,
+                parse(listen),
+                advertisedHost,
+                config,
+                new ClusterMembership.Settings(zk, cluster, zone, updateDomain))
+            : Broker.startStandalone(dataDir, parse(listen), advertisedHost, config);
     runUntilSignalled(
         broker,
         () -> {

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "flod",
     mixinStandardHelpOptions = true,
-    subcommands = {BrokerCommand.class, UpCommand.class},
+    subcommands = {BrokerCommand.class, UpCommand.class, ClusterInitCommand.class},
     description = "Flod: a Kafka-compatible event-streaming service.")
 public final class FlodBrokerMain {
   public static void main(String[] args) {

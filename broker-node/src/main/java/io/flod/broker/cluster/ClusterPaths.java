@@ -13,6 +13,8 @@ public final class ClusterPaths {
   public static final String TOPICS = "/flod/topics";
   public static final String PARTITIONS = "/flod/partitions";
   public static final String PRODUCER_IDS = "/flod/producer-ids";
+  public static final String HOST_FIELD = "FLOD_HOST";
+  public static final String PORT_FIELD = "FLOD_PORT";
   private static final String INSTANCE_PREFIX = "broker_";
 
   private ClusterPaths() {}

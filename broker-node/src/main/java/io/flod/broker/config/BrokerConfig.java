@@ -43,6 +43,11 @@ public final class BrokerConfig extends AbstractConfig {
   public static final String LOG_MESSAGE_TIMESTAMP_TYPE = "log.message.timestamp.type";
   public static final String LOG_SEGMENT_DELETE_DELAY_MS = "log.segment.delete.delay.ms";
   public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
+  public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "unclean.leader.election.enable";
+  public static final String REPLICA_LAG_TIME_MAX_MS = "replica.lag.time.max.ms";
+  public static final String REPLICA_FETCH_MAX_BYTES = "replica.fetch.max.bytes";
+  public static final String REPLICA_FETCH_WAIT_MAX_MS = "replica.fetch.wait.max.ms";
+  public static final String ZOOKEEPER_SESSION_TIMEOUT_MS = "zookeeper.session.timeout.ms";
   public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
   public static final String LOG_FLUSH_SCHEDULER_INTERVAL_MS = "log.flush.scheduler.interval.ms";
   public static final String RECOVERY_POINT_CHECKPOINT_INTERVAL_MS =
@@ -193,6 +198,46 @@ public final class BrokerConfig extends AbstractConfig {
               atLeast(1),
               HIGH,
               "Default min.insync.replicas for acks=all.")
+          .define(
+              UNCLEAN_LEADER_ELECTION_ENABLE,
+              Type.BOOLEAN,
+              false,
+              HIGH,
+              "Default unclean.leader.election.enable: whether a replica outside the in-sync set"
+                  + " may become leader when no in-sync replica is alive (availability over"
+                  + " acknowledged data).")
+          .define(
+              REPLICA_LAG_TIME_MAX_MS,
+              Type.LONG,
+              10_000L,
+              atLeast(100),
+              HIGH,
+              "Cluster mode: a follower that has not caught up to the leader's log end for this"
+                  + " long leaves the in-sync replicas.")
+          .define(
+              REPLICA_FETCH_MAX_BYTES,
+              Type.INT,
+              1 << 20,
+              atLeast(1024),
+              MEDIUM,
+              "Cluster mode: bytes a follower asks for per partition in one fetch.")
+          .define(
+              REPLICA_FETCH_WAIT_MAX_MS,
+              Type.INT,
+              500,
+              atLeast(0),
+              MEDIUM,
+              "Cluster mode: how long a follower's fetch waits at the leader for new data.")
+          .define(
+              ZOOKEEPER_SESSION_TIMEOUT_MS,
+              Type.INT,
+              6_000,
+              atLeast(2_000),
+              HIGH,
+              "Cluster mode: ZooKeeper session timeout. A crashed broker loses leadership after"
+                  + " about this long; shorter means faster failover but a GC pause or network"
+                  + " hiccup of this length also costs leadership. The ZooKeeper server bounds it"
+                  + " to 2-20 ticks.")
           .define(
               LOG_RETENTION_CHECK_INTERVAL_MS,
               Type.LONG,

@@ -42,6 +42,9 @@ public final class TopicConfigs {
     BROKER_DEFAULTS.put(
         TopicConfig.FILE_DELETE_DELAY_MS_CONFIG, BrokerConfig.LOG_SEGMENT_DELETE_DELAY_MS);
     BROKER_DEFAULTS.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, BrokerConfig.MIN_INSYNC_REPLICAS);
+    BROKER_DEFAULTS.put(
+        TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG,
+        BrokerConfig.UNCLEAN_LEADER_ELECTION_ENABLE);
   }
 
   private final BrokerConfig brokerConfig;
@@ -79,12 +82,6 @@ public final class TopicConfigs {
         ValidString.in("producer"),
         LOW,
         "Flod stores batches exactly as the producer compressed them, so only 'producer' applies.");
-    def.define(
-        TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG,
-        Type.BOOLEAN,
-        false,
-        LOW,
-        "Whether a replica that is not in sync may become leader (losing acknowledged data).");
     return def;
   }
 
@@ -124,7 +121,9 @@ public final class TopicConfigs {
             : TimestampType.CREATE_TIME,
         (Long) parsed.get(TopicConfig.FILE_DELETE_DELAY_MS_CONFIG),
         cleanupPolicy(parsed).contains(TopicConfig.CLEANUP_POLICY_COMPACT),
-        cleanupPolicy(parsed).contains(TopicConfig.CLEANUP_POLICY_DELETE));
+        cleanupPolicy(parsed).contains(TopicConfig.CLEANUP_POLICY_DELETE),
+        (Integer) parsed.get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG),
+        (Boolean) parsed.get(TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG));
   }
 
   @SuppressWarnings("unchecked")

@@ -69,7 +69,8 @@ public final class OffsetsTopic implements GroupStateLog {
     for (int i = 0; i < simple.length; i++) {
       simple[i] = new SimpleRecord(now, records.get(i).key(), records.get(i).value());
     }
-    partition(partition).appendAsLeader(MemoryRecords.withRecords(Compression.NONE, simple));
+    partition(partition)
+        .appendAsLeader(MemoryRecords.withRecords(Compression.NONE, simple), (short) 1);
   }
 
   @Override

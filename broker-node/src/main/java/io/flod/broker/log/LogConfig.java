@@ -25,7 +25,9 @@ public record LogConfig(
     TimestampType timestampType,
     long fileDeleteDelayMs,
     boolean compact,
-    boolean deleteByRetention) {
+    boolean deleteByRetention,
+    int minInsyncReplicas,
+    boolean uncleanLeaderElection) {
 
   public static LogConfig defaults() {
     return new LogConfig(
@@ -41,6 +43,8 @@ public record LogConfig(
         TimestampType.CREATE_TIME,
         60_000,
         false,
-        true);
+        true,
+        1,
+        false);
   }
 }

@@ -3,30 +3,84 @@ package io.flod.broker.partition;
 import io.flod.broker.log.LogAppendResult;
 import io.flod.broker.log.LogReadResult;
 import io.flod.broker.log.PartitionLog;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedLeaderEpochException;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.errors.UnknownLeaderEpochException;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One replica of a partition on this broker: its log, and its role. A standalone broker is the
- * leader of every partition with leader epoch 0 and an in-sync set of one, so the high watermark
- * follows the log end. Replication replaces {@link #advanceHighWatermarkAfterAppend} with the
- * in-sync replicas' progress.
+ * One replica of a partition on this broker: its log and its role.
+ *
+ * <p>As leader it assigns offsets under its leader epoch, tracks how far each follower has fetched,
+ * keeps the in-sync replica set (ISR) and moves the high watermark to the smallest log end among
+ * the ISR; an {@code acks=all} produce completes once the high watermark passes its batch. ISR
+ * changes are written through {@link IsrWriter} (a compare-and-set in ZooKeeper) before they take
+ * effect, and a write that finds a newer leadership deposes this one: it then acknowledges nothing.
+ * A standalone broker is the leader of every partition at epoch 0 with an ISR of itself.
+ *
+ * <p>As follower it only takes batches from the replica fetcher and refuses clients.
  */
 public final class Partition {
+  private static final Logger logger = LoggerFactory.getLogger(Partition.class);
+
   private final TopicPartition topicPartition;
   private final PartitionLog log;
-  private final int leaderEpoch;
-  private final HighWatermarkListener listener;
+  private final int localNodeId;
+  private final HighWatermarkListener consumerWakeups;
+  private final HighWatermarkListener replicaWakeups;
+  private final ScheduledExecutorService scheduler;
+  private final Object lock = new Object();
+  private final PriorityQueue<PendingAck> pendingAcks = new PriorityQueue<>();
+  private final Map<Integer, FollowerProgress> followers = new HashMap<>();
+  private volatile boolean leader;
+  private volatile int leaderEpoch;
+  private volatile List<Integer> replicas = List.of();
+  private volatile List<Integer> isr = List.of();
+  private IsrWriter isrWriter;
+  private long leaderEpochStartOffset;
+
+  private static final class FollowerProgress {
+    long logEndOffset = -1;
+    long lastCaughtUpMs;
+  }
+
+  private record PendingAck(long requiredOffset, CompletableFuture<Errors> done)
+      implements Comparable<PendingAck> {
+    @Override
+    public int compareTo(PendingAck other) {
+      return Long.compare(requiredOffset, other.requiredOffset);
+    }
+  }
 
   Partition(
       TopicPartition topicPartition,
       PartitionLog log,
-      int leaderEpoch,
-      HighWatermarkListener listener) {
+      int localNodeId,
+      HighWatermarkListener consumerWakeups,
+      HighWatermarkListener replicaWakeups,
+      ScheduledExecutorService scheduler) {
     this.topicPartition = topicPartition;
     this.log = log;
-    this.leaderEpoch = leaderEpoch;
-    this.listener = listener;
+    this.localNodeId = localNodeId;
+    this.consumerWakeups = consumerWakeups;
+    this.replicaWakeups = replicaWakeups;
+    this.scheduler = scheduler;
   }
 
   public TopicPartition topicPartition() {
@@ -41,21 +95,350 @@ public final class Partition {
     return leaderEpoch;
   }
 
-  public LogAppendResult appendAsLeader(MemoryRecords records) {
-    LogAppendResult result = log.appendAsLeader(records, leaderEpoch);
-    if (!result.duplicate()) {
-      advanceHighWatermarkAfterAppend(result.sizeInBytes());
+  public boolean isLeader() {
+    return leader;
+  }
+
+  public List<Integer> isr() {
+    return isr;
+  }
+
+  public List<Integer> replicas() {
+    return replicas;
+  }
+
+  /**
+   * Takes leadership at {@code epoch} with the ISR as stored. {@code writer} is null for a sole
+   * replica (standalone), whose ISR never changes.
+   */
+  public void makeLeader(
+      int epoch, List<Integer> assignedReplicas, List<Integer> inSync, IsrWriter writer) {
+    synchronized (lock) {
+      leaderEpoch = epoch;
+      replicas = List.copyOf(assignedReplicas);
+      isr = List.copyOf(inSync);
+      isrWriter = writer;
+      leaderEpochStartOffset = log.logEndOffset();
+      followers.clear();
+      long now = System.currentTimeMillis();
+      for (int replica : assignedReplicas) {
+        if (replica != localNodeId) {
+          FollowerProgress progress = new FollowerProgress();
+          progress.lastCaughtUpMs = now;
+          followers.put(replica, progress);
+        }
+      }
+      leader = true;
+      maybeAdvanceHighWatermark();
+    }
+    logger.info(
+        "partition={} node={} leader at epoch {} from offset {}, replicas {}, isr {}",
+        topicPartition,
+        localNodeId,
+        epoch,
+        leaderEpochStartOffset,
+        assignedReplicas,
+        inSync);
+  }
+
+  /** Gives up leadership (or never had it): clients are refused, waiting acks fail. */
+  public void makeFollower(int epoch) {
+    List<PendingAck> failed;
+    synchronized (lock) {
+      boolean wasLeader = leader;
+      leader = false;
+      leaderEpoch = Math.max(leaderEpoch, epoch);
+      isrWriter = null;
+      followers.clear();
+      failed = new ArrayList<>(pendingAcks);
+      pendingAcks.clear();
+      if (wasLeader) {
+        logger.info(
+            "partition={} node={} stepped down as leader ({} acknowledgements failed)",
+            topicPartition,
+            localNodeId,
+            failed.size());
+      }
+    }
+    for (PendingAck ack : failed) {
+      ack.done().complete(Errors.NOT_LEADER_OR_FOLLOWER);
+    }
+  }
+
+  /**
+   * Appends a producer's batches. With {@code acks=all} the ISR must hold at least {@code
+   * min.insync.replicas}; the caller then waits with {@link #awaitReplication}.
+   */
+  public LogAppendResult appendAsLeader(MemoryRecords records, short requiredAcks) {
+    LogAppendResult result;
+    synchronized (lock) {
+      if (!leader) {
+        throw new NotLeaderOrFollowerException(
+            "node " + localNodeId + " is not the leader of " + topicPartition);
+      }
+      for (MutableRecordBatch batch : records.batches()) {
+        int batchEpoch = batch.partitionLeaderEpoch();
+        if (batchEpoch != RecordBatch.NO_PARTITION_LEADER_EPOCH && batchEpoch < leaderEpoch) {
+          throw new FencedLeaderEpochException(
+              "batch carries leader epoch "
+                  + batchEpoch
+                  + ", older than the current "
+                  + leaderEpoch
+                  + " of "
+                  + topicPartition);
+        }
+      }
+      int minIsr = log.config().minInsyncReplicas();
+      if (requiredAcks == -1 && isr.size() < minIsr) {
+        throw new NotEnoughReplicasException(
+            "the in-sync replicas of "
+                + topicPartition
+                + " are "
+                + isr
+                + ", fewer than min.insync.replicas="
+                + minIsr);
+      }
+      result = log.appendAsLeader(records, leaderEpoch);
+      if (!result.duplicate()) {
+        replicaWakeups.highWatermarkAdvanced(topicPartition, result.sizeInBytes());
+        maybeAdvanceHighWatermark(result.sizeInBytes());
+      }
     }
     return result;
   }
 
-  private void advanceHighWatermarkAfterAppend(int bytes) {
-    if (log.updateHighWatermark(log.logEndOffset())) {
-      listener.highWatermarkAdvanced(topicPartition, bytes);
+  /**
+   * Completes with NONE once the high watermark passes {@code lastOffset}; with
+   * NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR shrank below the minimum meanwhile, with
+   * NOT_LEADER_OR_FOLLOWER if leadership is lost first, or REQUEST_TIMED_OUT.
+   */
+  public CompletableFuture<Errors> awaitReplication(long lastOffset, long timeoutMs) {
+    CompletableFuture<Errors> done = new CompletableFuture<>();
+    synchronized (lock) {
+      if (!leader) {
+        done.complete(Errors.NOT_LEADER_OR_FOLLOWER);
+        return done;
+      }
+      if (log.highWatermark() > lastOffset) {
+        done.complete(ackResult());
+        return done;
+      }
+      pendingAcks.add(new PendingAck(lastOffset + 1, done));
+    }
+    var timeout =
+        scheduler.schedule(
+            () -> done.complete(Errors.REQUEST_TIMED_OUT), timeoutMs, TimeUnit.MILLISECONDS);
+    done.whenComplete((result, error) -> timeout.cancel(false));
+    return done;
+  }
+
+  private Errors ackResult() {
+    return isr.size() < log.config().minInsyncReplicas()
+        ? Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND
+        : Errors.NONE;
+  }
+
+  /**
+   * A follower's fetch from {@code fetchOffset}: records how far it has replicated (which may move
+   * the high watermark or bring it back into the ISR), then reads up to the log end.
+   */
+  public LogReadResult readForFollower(
+      int replicaId, long fetchOffset, int currentLeaderEpoch, int maxBytes) {
+    synchronized (lock) {
+      if (!leader) {
+        throw new NotLeaderOrFollowerException(
+            "node " + localNodeId + " is not the leader of " + topicPartition);
+      }
+      checkLeaderEpoch(currentLeaderEpoch);
+      FollowerProgress progress = followers.get(replicaId);
+      if (progress == null) {
+        throw new NotLeaderOrFollowerException(
+            "replica "
+                + replicaId
+                + " is not assigned to "
+                + topicPartition
+                + " (replicas "
+                + replicas
+                + ")");
+      }
+      long logEnd = log.logEndOffset();
+      if (fetchOffset > logEnd || fetchOffset < log.logStartOffset()) {
+        throw new OffsetOutOfRangeException(
+            "replica "
+                + replicaId
+                + " asked for offset "
+                + fetchOffset
+                + " outside ["
+                + log.logStartOffset()
+                + ", "
+                + logEnd
+                + "] of "
+                + topicPartition);
+      }
+      progress.logEndOffset = fetchOffset;
+      long now = System.currentTimeMillis();
+      if (fetchOffset >= logEnd) {
+        progress.lastCaughtUpMs = now;
+      }
+      maybeExpandIsr(replicaId, fetchOffset);
+      maybeAdvanceHighWatermark();
+    }
+    return log.readForReplica(fetchOffset, maxBytes);
+  }
+
+  /** Checks the epoch a client or follower believes current (-1: it does not say). */
+  public void checkLeaderEpoch(int clientEpoch) {
+    int current = leaderEpoch;
+    if (clientEpoch < 0) {
+      return;
+    }
+    if (clientEpoch < current) {
+      throw new FencedLeaderEpochException(
+          "leader epoch " + clientEpoch + " is older than the current " + current);
+    }
+    if (clientEpoch > current) {
+      throw new UnknownLeaderEpochException(
+          "leader epoch " + clientEpoch + " is newer than the current " + current);
+    }
+  }
+
+  /** Drops followers that have not caught up for {@code maxLagMs} from the ISR. */
+  public void maybeShrinkIsr(long nowMs, long maxLagMs) {
+    synchronized (lock) {
+      if (!leader || isrWriter == null) {
+        return;
+      }
+      List<Integer> keep = new ArrayList<>();
+      List<Integer> dropped = new ArrayList<>();
+      for (int replica : isr) {
+        FollowerProgress progress = followers.get(replica);
+        if (replica == localNodeId
+            || (progress != null && nowMs - progress.lastCaughtUpMs <= maxLagMs)) {
+          keep.add(replica);
+        } else {
+          dropped.add(replica);
+        }
+      }
+      if (dropped.isEmpty()) {
+        return;
+      }
+      if (writeIsr(keep)) {
+        logger.warn(
+            "partition={} node={} epoch={} isr shrank to {}: {} lagged more than {} ms",
+            topicPartition,
+            localNodeId,
+            leaderEpoch,
+            keep,
+            dropped,
+            maxLagMs);
+        maybeAdvanceHighWatermark();
+      }
+    }
+  }
+
+  private void maybeExpandIsr(int replicaId, long fetchOffset) {
+    if (isrWriter == null
+        || isr.contains(replicaId)
+        || fetchOffset < log.highWatermark()
+        || fetchOffset < leaderEpochStartOffset) {
+      return;
+    }
+    List<Integer> grown = new ArrayList<>(isr);
+    grown.add(replicaId);
+    if (writeIsr(grown)) {
+      logger.info(
+          "partition={} node={} epoch={} isr grew to {}: replica {} caught up at offset {}",
+          topicPartition,
+          localNodeId,
+          leaderEpoch,
+          grown,
+          replicaId,
+          fetchOffset);
+    }
+  }
+
+  /** Stores the ISR first, then uses it; a newer leadership found on the way deposes this one. */
+  private boolean writeIsr(List<Integer> newIsr) {
+    IsrWriter.Result result = isrWriter.write(leaderEpoch, newIsr);
+    if (result == IsrWriter.Result.WRITTEN) {
+      isr = List.copyOf(newIsr);
+      return true;
+    }
+    if (result == IsrWriter.Result.FENCED) {
+      logger.warn(
+          "partition={} node={} epoch={} found a newer leadership while changing the ISR:"
+              + " stepping down",
+          topicPartition,
+          localNodeId,
+          leaderEpoch);
+      scheduler.execute(() -> makeFollower(leaderEpoch));
+    }
+    return false;
+  }
+
+  private void maybeAdvanceHighWatermark() {
+    maybeAdvanceHighWatermark(Integer.MAX_VALUE);
+  }
+
+  /** Sets the HW to the smallest log end in the ISR; {@code bytes} is for waiting fetches. */
+  private void maybeAdvanceHighWatermark(int bytes) {
+    if (!leader) {
+      return;
+    }
+    long candidate = log.logEndOffset();
+    for (int replica : isr) {
+      if (replica != localNodeId) {
+        FollowerProgress progress = followers.get(replica);
+        candidate = Math.min(candidate, progress == null ? -1 : progress.logEndOffset);
+      }
+    }
+    if (candidate <= log.highWatermark() || !log.updateHighWatermark(candidate)) {
+      return;
+    }
+    consumerWakeups.highWatermarkAdvanced(topicPartition, bytes);
+    long hw = log.highWatermark();
+    Errors result = ackResult();
+    while (!pendingAcks.isEmpty() && pendingAcks.peek().requiredOffset() <= hw) {
+      pendingAcks.poll().done().complete(result);
     }
   }
 
   public LogReadResult read(long offset, int maxBytes, boolean minOneBatch) {
     return log.read(offset, maxBytes, minOneBatch);
+  }
+
+  /** Takes batches fetched from the leader, and the leader's high watermark. */
+  public int appendAsFollower(MemoryRecords records, long leaderHighWatermark) {
+    int bytes = records.sizeInBytes() == 0 ? 0 : log.appendAsFollower(records);
+    long hw = Math.min(leaderHighWatermark, log.logEndOffset());
+    if (hw > log.highWatermark()) {
+      log.updateHighWatermark(hw);
+    }
+    return bytes;
+  }
+
+  /**
+   * Cuts this follower's log where it stops agreeing with the leader: the leader says its log has
+   * {@code leaderEpoch} (the largest epoch at or below ours) ending at {@code leaderEndOffset}.
+   */
+  public void truncateToLeader(int leaderEpoch, long leaderEndOffset) {
+    long cut;
+    if (leaderEpoch < 0 || leaderEndOffset < 0) {
+      cut = log.highWatermark(); // the leader knows none of our epochs: keep what was committed
+    } else if (leaderEpoch == log.latestEpoch()) {
+      cut = leaderEndOffset;
+    } else {
+      cut = Math.min(leaderEndOffset, log.endOffsetForEpoch(leaderEpoch)[1]);
+    }
+    if (cut < log.logEndOffset()) {
+      log.truncateTo(Math.max(cut, 0));
+    }
+  }
+
+  /** The leader said our fetch offset is outside its log; start over where its log starts. */
+  public void resetAfterOutOfRange(long leaderLogStartOffset) {
+    if (leaderLogStartOffset >= 0 && log.logEndOffset() < leaderLogStartOffset) {
+      log.truncateFullyAndStartAt(leaderLogStartOffset);
+    }
   }
 }

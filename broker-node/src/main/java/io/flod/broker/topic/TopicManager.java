@@ -41,13 +41,13 @@ public final class TopicManager {
   private final TopicRegistry registry;
   private final PartitionManager partitions;
   private final TopicConfigs topicConfigs;
-  private final int liveBrokers;
+  private final java.util.function.IntSupplier liveBrokers;
 
   public TopicManager(
       TopicRegistry registry,
       PartitionManager partitions,
       TopicConfigs topicConfigs,
-      int liveBrokers) {
+      java.util.function.IntSupplier liveBrokers) {
     this.registry = registry;
     this.partitions = partitions;
     this.topicConfigs = topicConfigs;
@@ -83,13 +83,10 @@ public final class TopicManager {
     if (replicas <= 0) {
       throw new InvalidReplicationFactorException("Replication factor must be larger than 0.");
     }
-    if (replicas > liveBrokers) {
+    int available = liveBrokers.getAsInt();
+    if (replicas > available) {
       throw new InvalidReplicationFactorException(
-          "Replication factor: "
-              + replicas
-              + " larger than available brokers: "
-              + liveBrokers
-              + ".");
+          "Replication factor: " + replicas + " larger than available brokers: " + available + ".");
     }
     validateConfigs(configs);
     TopicMetadata topic =

@@ -24,18 +24,29 @@ public final class BrokerProcess implements AutoCloseable {
   }
 
   public static BrokerProcess start(Path dataDir, String... extraArgs) throws IOException {
+    List<String> args = new ArrayList<>(List.of("--standalone"));
+    args.addAll(List.of(extraArgs));
+    return startWith(dataDir, args);
+  }
+
+  /** A broker in cluster mode: {@code args} carry --zk, --cluster, --node-id, --zone and so on. */
+  public static BrokerProcess startClustered(Path dataDir, String... args) throws IOException {
+    return startWith(dataDir, List.of(args));
+  }
+
+  private static BrokerProcess startWith(Path dataDir, List<String> extraArgs) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add("io.flod.broker.cli.FlodBrokerMain");
-    command.addAll(
-        List.of(
-            "broker", "--standalone", "--listen", "127.0.0.1:0", "--data-dir", dataDir.toString()));
-    command.addAll(List.of(extraArgs));
+    command.addAll(List.of("broker", "--listen", "127.0.0.1:0", "--data-dir", dataDir.toString()));
+    command.addAll(extraArgs);
     Process process =
         new ProcessBuilder(command)
-            .redirectError(dataDir.resolveSibling(dataDir.getFileName() + "-broker.log").toFile())
+            .redirectError(
+                ProcessBuilder.Redirect.appendTo(
+                    dataDir.resolveSibling(dataDir.getFileName() + "-broker.log").toFile()))
             .start();
     BufferedReader stdout =
         new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -64,6 +75,14 @@ public final class BrokerProcess implements AutoCloseable {
       process.destroyForcibly();
       throw new IOException("broker did not become ready", e);
     }
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
   }
 
   public String bootstrapServers() {

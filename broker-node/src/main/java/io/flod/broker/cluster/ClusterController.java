@@ -1,0 +1,138 @@
+package io.flod.broker.cluster;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.helix.HelixManager;
+import org.apache.helix.HelixManagerFactory;
+import org.apache.helix.InstanceType;
+import org.apache.helix.api.listeners.InstanceConfigChangeListener;
+import org.apache.helix.api.listeners.LiveInstanceChangeListener;
+import org.apache.helix.controller.HelixControllerMain;
+import org.apache.helix.manager.zk.ZKHelixAdmin;
+import org.apache.helix.model.ClusterConfig;
+import org.apache.helix.model.LeaderStandbySMD;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The controller of one Flod cluster: Helix's controller (which delivers state transitions and
+ * keeps the external view) plus Flod's {@link LeaderElector} (which decides the mapping from the
+ * in-sync replicas). The control plane runs one per managed cluster; {@code bin/flod cluster-init}
+ * runs one for a hand-made cluster; tests run it in-process.
+ */
+public final class ClusterController implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ClusterController.class);
+  private static final long PASS_INTERVAL_MS = 2_000;
+  private static final long PREFERRED_LEADER_INTERVAL_MS = 30_000;
+
+  private final String cluster;
+  private final HelixManager helixController;
+  private final HelixManager watcher;
+  private final LeaderElector elector;
+  private final ScheduledExecutorService passes;
+  private final AtomicBoolean passQueued = new AtomicBoolean();
+  private volatile long lastPreferredPassMs = System.currentTimeMillis();
+
+  private ClusterController(String zk, String cluster) throws Exception {
+    this.cluster = cluster;
+    this.helixController =
+        HelixControllerMain.startHelixController(
+            zk, cluster, "flod-controller-" + ProcessHandle.current().pid(), "STANDALONE");
+    this.watcher =
+        HelixManagerFactory.getZKHelixManager(
+            cluster, "flod-elector-" + ProcessHandle.current().pid(), InstanceType.SPECTATOR, zk);
+    watcher.connect();
+    this.elector = new LeaderElector(cluster, watcher);
+    this.passes =
+        Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "flod-leader-elector-" + cluster);
+              thread.setDaemon(true);
+              return thread;
+            });
+    watcher.addLiveInstanceChangeListener(
+        (LiveInstanceChangeListener) (instances, context) -> requestPass());
+    watcher.addInstanceConfigChangeListener(
+        (InstanceConfigChangeListener) (configs, context) -> requestPass());
+    passes.scheduleWithFixedDelay(this::periodicPass, 0, PASS_INTERVAL_MS, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Creates the Helix cluster (if it does not exist) with the LeaderStandby state model and a
+   * zone/update-domain topology, and starts controlling it.
+   */
+  public static ClusterController start(String zk, String cluster) {
+    init(zk, cluster);
+    try {
+      ClusterController controller = new ClusterController(zk, cluster);
+      log.info("cluster={} controller started on ZooKeeper {}", cluster, zk);
+      return controller;
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start the controller of cluster " + cluster, e);
+    }
+  }
+
+  /** Creates the Helix cluster and its configuration; does nothing if it exists. */
+  public static void init(String zk, String cluster) {
+    ZKHelixAdmin admin = new ZKHelixAdmin(zk);
+    try {
+      if (admin.addCluster(cluster, false)) {
+        log.info("cluster={} created in ZooKeeper {}", cluster, zk);
+      }
+      if (admin.getStateModelDef(cluster, ClusterPaths.STATE_MODEL) == null) {
+        admin.addStateModelDef(cluster, ClusterPaths.STATE_MODEL, LeaderStandbySMD.build());
+      }
+      org.apache.helix.ConfigAccessor configs = new org.apache.helix.ConfigAccessor(zk);
+      ClusterConfig config = configs.getClusterConfig(cluster);
+      config.setTopology("/zone/updateDomain/instance");
+      config.setFaultZoneType("zone");
+      config.setTopologyAwareEnabled(true);
+      configs.setClusterConfig(cluster, config);
+    } finally {
+      admin.close();
+    }
+  }
+
+  /** Asks for a pass soon; bursts of membership events collapse into one pass. */
+  public void requestPass() {
+    if (passQueued.compareAndSet(false, true)) {
+      passes.execute(
+          () -> {
+            passQueued.set(false);
+            runPass(false);
+          });
+    }
+  }
+
+  private void periodicPass() {
+    long now = System.currentTimeMillis();
+    boolean prefer = now - lastPreferredPassMs >= PREFERRED_LEADER_INTERVAL_MS;
+    if (prefer) {
+      lastPreferredPassMs = now;
+    }
+    runPass(prefer);
+  }
+
+  private void runPass(boolean preferLeaders) {
+    try {
+      elector.run(preferLeaders);
+    } catch (RuntimeException e) {
+      log.warn("cluster={} leader election pass failed; the next one retries", cluster, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    passes.shutdownNow();
+    try {
+      passes.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    watcher.disconnect();
+    helixController.disconnect();
+    log.info("cluster={} controller stopped", cluster);
+  }
+}

@@ -1,0 +1,200 @@
+package io.flod.broker.cluster;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.helix.AccessOption;
+import org.apache.helix.HelixDataAccessor;
+import org.apache.helix.HelixManager;
+import org.apache.helix.PropertyKey;
+import org.apache.helix.model.IdealState;
+import org.apache.helix.model.InstanceConfig;
+import org.apache.helix.zookeeper.datamodel.ZNRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides who leads each partition, and tells Helix. Helix knows nothing of in-sync replicas, so
+ * every topic is a CUSTOMIZED resource whose mapping this class computes from the partition states
+ * in ZooKeeper: a leader is chosen only among live, enabled replicas in the ISR (unless the topic
+ * allows unclean election), each new leadership gets the next epoch by compare-and-set before Helix
+ * is asked to promote anyone, and with no eligible replica the partition stays leaderless. Helix
+ * then delivers the state transitions and publishes the external view.
+ *
+ * <p>A pass is level-triggered: it looks at everything and fixes what differs, so it runs on every
+ * membership change and on a timer, and a failed compare-and-set is simply retried next time.
+ */
+final class LeaderElector {
+  private static final Logger log = LoggerFactory.getLogger(LeaderElector.class);
+
+  private final String cluster;
+  private final HelixManager manager;
+  private final PartitionStateStore states;
+
+  LeaderElector(String cluster, HelixManager manager) {
+    this.cluster = cluster;
+    this.manager = manager;
+    this.states = new PartitionStateStore(manager.getHelixPropertyStore());
+  }
+
+  /** One pass over every topic; {@code preferLeaders} also moves leadership back home. */
+  void run(boolean preferLeaders) {
+    HelixDataAccessor accessor = manager.getHelixDataAccessor();
+    PropertyKey.Builder keys = accessor.keyBuilder();
+    Set<Integer> live = new HashSet<>();
+    for (String instance : accessor.getChildNames(keys.liveInstances())) {
+      int id = ClusterPaths.nodeId(instance);
+      if (id >= 0) {
+        live.add(id);
+      }
+    }
+    Set<Integer> eligible = new HashSet<>();
+    List<InstanceConfig> configs = accessor.getChildValues(keys.instanceConfigs(), true);
+    for (InstanceConfig config : configs) {
+      int id = ClusterPaths.nodeId(config.getInstanceName());
+      if (live.contains(id) && config.getInstanceEnabled()) {
+        eligible.add(id);
+      }
+    }
+    for (String resource : accessor.getChildNames(keys.idealStates())) {
+      IdealState idealState = accessor.getProperty(keys.idealStates(resource));
+      if (idealState == null
+          || !ClusterPaths.STATE_MODEL.equals(idealState.getStateModelDefRef())) {
+        continue;
+      }
+      try {
+        electTopic(resource, idealState, live, eligible, preferLeaders);
+      } catch (RuntimeException e) {
+        log.warn("cluster={} topic={} leader election pass failed; retrying", cluster, resource, e);
+      }
+    }
+  }
+
+  private void electTopic(
+      String topic,
+      IdealState idealState,
+      Set<Integer> live,
+      Set<Integer> eligible,
+      boolean preferLeaders) {
+    boolean unclean = uncleanAllowed(topic);
+    Map<String, Map<String, String>> mapping = new HashMap<>();
+    for (int p = 0; p < idealState.getNumPartitions(); p++) {
+      TopicPartition tp = new TopicPartition(topic, p);
+      PartitionState state = states.read(tp).orElse(null);
+      if (state == null) {
+        continue;
+      }
+      PartitionState decided = decide(state, eligible, unclean, preferLeaders);
+      if (decided != state) {
+        if (!states.compareAndSet(decided)) {
+          continue; // changed under us (an ISR update): the next pass decides again
+        }
+        log.info(
+            "cluster={} partition={} leader {} -> {} at epoch {}, isr {}",
+            cluster,
+            tp,
+            state.leader(),
+            decided.leader(),
+            decided.leaderEpoch(),
+            decided.isr());
+      }
+      Map<String, String> replicaStates = new HashMap<>();
+      for (int replica : decided.replicas()) {
+        if (replica == decided.leader() && eligible.contains(replica)) {
+          replicaStates.put(ClusterPaths.instanceName(replica), ClusterPaths.LEADER);
+        } else if (live.contains(replica)) {
+          replicaStates.put(ClusterPaths.instanceName(replica), ClusterPaths.STANDBY);
+        }
+      }
+      mapping.put(ClusterPaths.helixPartition(tp), replicaStates);
+    }
+    boolean differs = false;
+    for (Map.Entry<String, Map<String, String>> e : mapping.entrySet()) {
+      if (!e.getValue().equals(idealState.getRecord().getMapField(e.getKey()))) {
+        differs = true;
+        break;
+      }
+    }
+    if (differs) {
+      String path = manager.getHelixDataAccessor().keyBuilder().idealStates(topic).getPath();
+      manager
+          .getHelixDataAccessor()
+          .getBaseDataAccessor()
+          .update(
+              path,
+              current -> {
+                if (current == null) {
+                  return null;
+                }
+                mapping.forEach(current::setMapField);
+                return current;
+              },
+              AccessOption.PERSISTENT);
+    }
+  }
+
+  /** The partition state that should hold now, or {@code state} itself if nothing changes. */
+  static PartitionState decide(
+      PartitionState state, Set<Integer> eligible, boolean unclean, boolean preferLeaders) {
+    boolean leaderOk =
+        state.hasLeader()
+            && eligible.contains(state.leader())
+            && state.replicas().contains(state.leader());
+    if (leaderOk) {
+      int preferred = state.replicas().get(0);
+      if (preferLeaders
+          && preferred != state.leader()
+          && eligible.contains(preferred)
+          && state.isr().contains(preferred)) {
+        return state.withLeader(preferred, state.isr());
+      }
+      return state;
+    }
+    for (int candidate : state.replicas()) {
+      if (state.isr().contains(candidate) && eligible.contains(candidate)) {
+        List<Integer> isr = new ArrayList<>();
+        for (int member : state.isr()) {
+          if (eligible.contains(member)) {
+            isr.add(member);
+          }
+        }
+        return state.withLeader(candidate, isr);
+      }
+    }
+    if (unclean) {
+      for (int candidate : state.replicas()) {
+        if (eligible.contains(candidate)) {
+          log.warn(
+              "partition={} no in-sync replica is alive: unclean election of {} (data may be lost)",
+              state.topicPartition(),
+              candidate);
+          return state.withLeader(candidate, List.of(candidate));
+        }
+      }
+    }
+    if (state.hasLeader()) {
+      // Nobody in sync is alive: leaderless, ISR kept so that its members can come back to lead.
+      return state.withLeader(PartitionState.NO_LEADER, state.isr());
+    }
+    return state;
+  }
+
+  private boolean uncleanAllowed(String topic) {
+    ZNRecord record =
+        manager
+            .getHelixPropertyStore()
+            .get(ClusterPaths.topicPath(topic), null, AccessOption.PERSISTENT);
+    if (record == null) {
+      return false;
+    }
+    Map<String, String> config = record.getMapField("config");
+    return config != null
+        && Boolean.parseBoolean(
+            config.get(
+                org.apache.kafka.common.config.TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG));
+  }
+}

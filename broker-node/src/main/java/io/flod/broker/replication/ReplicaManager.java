@@ -1,0 +1,139 @@
+package io.flod.broker.replication;
+
+import io.flod.broker.cluster.HelixClusterView;
+import io.flod.broker.cluster.PartitionState;
+import io.flod.broker.cluster.PartitionStateStore;
+import io.flod.broker.metadata.TopicMetadata;
+import io.flod.broker.metadata.TopicRegistry;
+import io.flod.broker.partition.IsrWriter;
+import io.flod.broker.partition.Partition;
+import io.flod.broker.partition.PartitionManager;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries out the roles Helix hands this broker for each replica: leader (at the epoch the
+ * partition state in ZooKeeper names, and only if it names this broker), follower (replicating from
+ * whoever that state names), offline, dropped. Also shrinks the ISR of the partitions it leads when
+ * followers lag.
+ */
+public final class ReplicaManager implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ReplicaManager.class);
+
+  private final int localNodeId;
+  private final PartitionManager partitions;
+  private final TopicRegistry topics;
+  private final PartitionStateStore states;
+  private final ReplicaFetchers fetchers;
+  private final ScheduledFuture<?> isrCheck;
+
+  public ReplicaManager(
+      int localNodeId,
+      PartitionManager partitions,
+      TopicRegistry topics,
+      PartitionStateStore states,
+      HelixClusterView view,
+      ScheduledExecutorService scheduler,
+      long replicaLagMaxMs,
+      int fetchMaxWaitMs,
+      int fetchMaxBytes) {
+    this.localNodeId = localNodeId;
+    this.partitions = partitions;
+    this.topics = topics;
+    this.states = states;
+    this.fetchers =
+        new ReplicaFetchers(localNodeId, states, view, scheduler, fetchMaxWaitMs, fetchMaxBytes);
+    long period = Math.max(50, replicaLagMaxMs / 4);
+    this.isrCheck =
+        scheduler.scheduleWithFixedDelay(
+            () -> shrinkIsrs(replicaLagMaxMs), period, period, TimeUnit.MILLISECONDS);
+  }
+
+  private Partition open(TopicPartition tp) {
+    Map<String, String> overrides =
+        topics.byName(tp.topic()).map(TopicMetadata::configOverrides).orElse(Map.of());
+    return partitions.open(tp, overrides);
+  }
+
+  public void becomeFollower(TopicPartition tp) {
+    Partition partition = open(tp);
+    partition.makeFollower(partition.leaderEpoch());
+    fetchers.follow(partition);
+  }
+
+  public void becomeLeader(TopicPartition tp) {
+    Partition partition = open(tp);
+    PartitionState state = states.read(tp).orElse(null);
+    if (state == null || state.leader() != localNodeId) {
+      log.warn(
+          "node={} partition={} asked to lead but the stored state names {}: staying follower",
+          localNodeId,
+          tp,
+          state == null ? "nothing" : state.leader());
+      fetchers.follow(partition);
+      return;
+    }
+    fetchers.unfollow(tp);
+    partition.makeLeader(state.leaderEpoch(), state.replicas(), state.isr(), isrWriter(tp));
+  }
+
+  public void becomeOffline(TopicPartition tp) {
+    fetchers.unfollow(tp);
+    partitions.close(tp, false);
+  }
+
+  public void drop(TopicPartition tp) {
+    fetchers.unfollow(tp);
+    partitions.close(tp, true);
+    log.info("node={} partition={} replica dropped and its data removed", localNodeId, tp);
+  }
+
+  /** Partitions this broker leads right now. */
+  public long leaderCount() {
+    return partitions.all().stream().filter(Partition::isLeader).count();
+  }
+
+  private IsrWriter isrWriter(TopicPartition tp) {
+    return (epoch, newIsr) -> {
+      try {
+        for (int attempt = 0; attempt < 3; attempt++) {
+          PartitionState current = states.read(tp).orElse(null);
+          if (current == null
+              || current.leader() != localNodeId
+              || current.leaderEpoch() != epoch) {
+            return IsrWriter.Result.FENCED;
+          }
+          if (states.compareAndSet(current.withIsr(List.copyOf(newIsr)))) {
+            return IsrWriter.Result.WRITTEN;
+          }
+        }
+      } catch (RuntimeException e) {
+        log.warn("node={} partition={} cannot store the ISR: {}", localNodeId, tp, e.toString());
+      }
+      return IsrWriter.Result.FAILED;
+    };
+  }
+
+  private void shrinkIsrs(long maxLagMs) {
+    long now = System.currentTimeMillis();
+    for (Partition partition : partitions.all()) {
+      try {
+        partition.maybeShrinkIsr(now, maxLagMs);
+      } catch (RuntimeException e) {
+        log.warn("partition={} ISR check failed", partition.topicPartition(), e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    isrCheck.cancel(false);
+    fetchers.close();
+  }
+}
