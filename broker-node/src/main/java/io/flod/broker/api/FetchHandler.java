@@ -15,7 +15,6 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
-import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -170,10 +169,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
                     maxBytes);
             highWatermark = result.logEndOffset();
           } else {
-            if (!partition.isLeader()) {
-              throw new NotLeaderOrFollowerException(
-                  "this broker is not the leader of " + partition.topicPartition());
-            }
+            partition.requireLeader();
             partition.checkLeaderEpoch(fetch.request().currentLeaderEpoch());
             result = partition.read(fetch.request().fetchOffset(), maxBytes, bytes == 0);
             highWatermark = result.highWatermark();

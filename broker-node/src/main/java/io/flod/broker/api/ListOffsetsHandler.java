@@ -46,10 +46,7 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> 
                       () ->
                           new UnknownTopicOrPartitionException(
                               "This server does not host this topic-partition."));
-          if (!found.isLeader()) {
-            throw new org.apache.kafka.common.errors.NotLeaderOrFollowerException(
-                "this broker is not the leader of " + found.topicPartition());
-          }
+          found.requireLeader();
           found.checkLeaderEpoch(partition.currentLeaderEpoch());
           lookup(found, partition.timestamp(), answer);
           if (context.apiVersion() < 4) {

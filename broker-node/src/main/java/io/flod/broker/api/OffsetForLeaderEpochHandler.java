@@ -1,11 +1,11 @@
 package io.flod.broker.api;
 
+import io.flod.broker.log.EpochEnd;
 import io.flod.broker.partition.Partition;
 import io.flod.broker.partition.PartitionManager;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
-import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopic;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
@@ -41,13 +41,10 @@ public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetsForL
               partitions
                   .get(new TopicPartition(topic.topic(), wanted.partition()))
                   .orElseThrow(Errors.UNKNOWN_TOPIC_OR_PARTITION::exception);
-          if (!partition.isLeader()) {
-            throw new NotLeaderOrFollowerException(
-                "this broker is not the leader of " + partition.topicPartition());
-          }
+          partition.requireLeader();
           partition.checkLeaderEpoch(wanted.currentLeaderEpoch());
-          long[] end = partition.log().endOffsetForEpoch(wanted.leaderEpoch());
-          answer.setLeaderEpoch((int) end[0]).setEndOffset(end[1]);
+          EpochEnd end = partition.log().endOffsetForEpoch(wanted.leaderEpoch());
+          answer.setLeaderEpoch(end.epoch()).setEndOffset(end.endOffset());
         } catch (ApiException e) {
           answer.setErrorCode(Errors.forException(e).code()).setLeaderEpoch(-1).setEndOffset(-1);
         }

@@ -37,8 +37,4 @@ public record PartitionState(
     return new PartitionState(
         topicPartition, newLeader, leaderEpoch + 1, replicas, newIsr, version);
   }
-
-  public PartitionState withReplicas(List<Integer> newReplicas, List<Integer> newIsr) {
-    return new PartitionState(topicPartition, leader, leaderEpoch, newReplicas, newIsr, version);
-  }
 }

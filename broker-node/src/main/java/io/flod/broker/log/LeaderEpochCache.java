@@ -22,9 +22,6 @@ import java.util.TreeMap;
 final class LeaderEpochCache {
   static final String FILE = "leader-epoch-checkpoint";
 
-  /** An epoch and where it ends: {@code (-1, -1)} when the log has no epoch at or below. */
-  record EpochEnd(int epoch, long endOffset) {}
-
   private final Path file;
   private final NavigableMap<Integer, Long> startOffsets = new TreeMap<>();
 

@@ -443,9 +443,8 @@ public final class PartitionLog implements Closeable {
    * Where {@code epoch} ends in this log: the largest epoch at or below it and the first offset of
    * the next epoch (or the log end), or {@code (-1, -1)} if the log knows no such epoch.
    */
-  public long[] endOffsetForEpoch(int epoch) {
-    LeaderEpochCache.EpochEnd end = epochs.endOffsetFor(epoch, logEnd.offset());
-    return new long[] {end.epoch(), end.endOffset()};
+  public EpochEnd endOffsetForEpoch(int epoch) {
+    return epochs.endOffsetFor(epoch, logEnd.offset());
   }
 
   private void append(

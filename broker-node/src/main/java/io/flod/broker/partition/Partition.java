@@ -99,6 +99,14 @@ public final class Partition {
     return leader;
   }
 
+  /** Refuses a request that only the leader may serve. */
+  public void requireLeader() {
+    if (!leader) {
+      throw new NotLeaderOrFollowerException(
+          "node " + localNodeId + " is not the leader of " + topicPartition);
+    }
+  }
+
   public List<Integer> isr() {
     return isr;
   }
@@ -172,10 +180,7 @@ public final class Partition {
   public LogAppendResult appendAsLeader(MemoryRecords records, short requiredAcks) {
     LogAppendResult result;
     synchronized (lock) {
-      if (!leader) {
-        throw new NotLeaderOrFollowerException(
-            "node " + localNodeId + " is not the leader of " + topicPartition);
-      }
+      requireLeader();
       for (MutableRecordBatch batch : records.batches()) {
         int batchEpoch = batch.partitionLeaderEpoch();
         if (batchEpoch != RecordBatch.NO_PARTITION_LEADER_EPOCH && batchEpoch < leaderEpoch) {
@@ -245,10 +250,7 @@ public final class Partition {
   public LogReadResult readForFollower(
       int replicaId, long fetchOffset, int currentLeaderEpoch, int maxBytes) {
     synchronized (lock) {
-      if (!leader) {
-        throw new NotLeaderOrFollowerException(
-            "node " + localNodeId + " is not the leader of " + topicPartition);
-      }
+      requireLeader();
       checkLeaderEpoch(currentLeaderEpoch);
       FollowerProgress progress = followers.get(replicaId);
       if (progress == null) {
@@ -428,7 +430,7 @@ public final class Partition {
     } else if (leaderEpoch == log.latestEpoch()) {
       cut = leaderEndOffset;
     } else {
-      cut = Math.min(leaderEndOffset, log.endOffsetForEpoch(leaderEpoch)[1]);
+      cut = Math.min(leaderEndOffset, log.endOffsetForEpoch(leaderEpoch).endOffset());
     }
     if (cut < log.logEndOffset()) {
       log.truncateTo(Math.max(cut, 0));

@@ -8,6 +8,7 @@ import io.flod.broker.partition.PartitionManager;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntSupplier;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
@@ -41,13 +42,13 @@ public final class TopicManager {
   private final TopicRegistry registry;
   private final PartitionManager partitions;
   private final TopicConfigs topicConfigs;
-  private final java.util.function.IntSupplier liveBrokers;
+  private final IntSupplier liveBrokers;
 
   public TopicManager(
       TopicRegistry registry,
       PartitionManager partitions,
       TopicConfigs topicConfigs,
-      java.util.function.IntSupplier liveBrokers) {
+      IntSupplier liveBrokers) {
     this.registry = registry;
     this.partitions = partitions;
     this.topicConfigs = topicConfigs;

@@ -3,6 +3,7 @@ package io.flod.broker.it;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flod.broker.cluster.ClusterController;
@@ -206,7 +207,7 @@ class ReplicationFailoverIT {
       writer.join(120_000);
       producer.flush();
     }
-    assertEquals(null, producerError.get(), "the idempotent producer gave up on a record");
+    assertNull(producerError.get(), "the idempotent producer gave up on a record");
     assertTrue(acked.size() > 2_000, "acknowledged " + acked.size());
 
     // Every acknowledged record is there, at its offset, once.

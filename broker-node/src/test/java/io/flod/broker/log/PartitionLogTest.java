@@ -367,15 +367,14 @@ class PartitionLogTest {
       follower.appendAsLeader(batch(1000, "x", "y"), 4);
       assertEquals(42, follower.logEndOffset());
       // The old leader comes back as a follower: epoch 3 ends at 40 on the new leader.
-      long[] end = follower.endOffsetForEpoch(leader.latestEpoch());
-      assertEquals(3, end[0]);
-      assertEquals(40, end[1]);
-      assertArrayEqualsEpochEnd(new long[] {4, 42}, follower.endOffsetForEpoch(4));
-      assertArrayEqualsEpochEnd(new long[] {-1, -1}, follower.endOffsetForEpoch(2));
+      EpochEnd end = follower.endOffsetForEpoch(leader.latestEpoch());
+      assertEquals(new EpochEnd(3, 40), end);
+      assertEquals(new EpochEnd(4, 42), follower.endOffsetForEpoch(4));
+      assertEquals(new EpochEnd(-1, -1), follower.endOffsetForEpoch(2));
 
       // A divergent suffix on the old leader (epoch 3, offsets 40..) is cut at 40 ...
       leader.appendAsLeader(batch(1000, "lost"), 3);
-      leader.truncateTo(end[1]);
+      leader.truncateTo(end.endOffset());
       assertEquals(40, leader.logEndOffset());
       // ... and it then follows the new leader's log exactly.
       leader.appendAsFollower(asFetched(follower.readForReplica(40, 10_000)));
@@ -397,7 +396,7 @@ class PartitionLogTest {
     try (PartitionLog reopened =
         PartitionLog.open(TP, followerDir, smallSegments(), true, 0, clock, scheduler)) {
       assertEquals(4, reopened.latestEpoch());
-      assertArrayEqualsEpochEnd(new long[] {3, 40}, reopened.endOffsetForEpoch(3));
+      assertEquals(new EpochEnd(3, 40), reopened.endOffsetForEpoch(3));
     }
   }
 
@@ -414,9 +413,5 @@ class PartitionLogTest {
           () -> follower.appendAsFollower(asFetched(leader.readForReplica(2, 1000))));
       assertEquals(0, follower.logEndOffset());
     }
-  }
-
-  private static void assertArrayEqualsEpochEnd(long[] expected, long[] actual) {
-    org.junit.jupiter.api.Assertions.assertArrayEquals(expected, actual);
   }
 }
