@@ -43,6 +43,7 @@ import io.flod.broker.network.KafkaServer;
 import io.flod.broker.partition.PartitionManager;
 import io.flod.broker.producer.LocalProducerIdAllocator;
 import io.flod.broker.replication.ReplicaManager;
+import io.flod.broker.replication.ReplicationThrottle;
 import io.flod.broker.topic.TopicManager;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -189,7 +190,9 @@ public final class Broker implements AutoCloseable {
                 replicaFetches,
                 handlerPool,
                 metrics,
-                config.getInt(BrokerConfig.FETCH_MAX_WAIT_CAP_MS)))
+                config.getInt(BrokerConfig.FETCH_MAX_WAIT_CAP_MS),
+                new ReplicationThrottle(
+                    config.getLong(BrokerConfig.REPLICA_MOVE_THROTTLE_BYTES_PER_SEC))))
         .register(ApiKeys.LIST_OFFSETS, 1, 10, new ListOffsetsHandler(partitions))
         .register(ApiKeys.CREATE_TOPICS, 2, 7, new CreateTopicsHandler(topicManager, cluster))
         .register(ApiKeys.DELETE_TOPICS, 1, 6, new DeleteTopicsHandler(topicManager, topics))

@@ -7,6 +7,7 @@ import io.flod.broker.metadata.TopicRegistry;
 import io.flod.broker.metrics.BrokerMetrics;
 import io.flod.broker.partition.Partition;
 import io.flod.broker.partition.PartitionManager;
+import io.flod.broker.replication.ReplicationThrottle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -40,6 +41,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
   private final Executor handlerPool;
   private final BrokerMetrics metrics;
   private final int maxWaitCapMs;
+  private final ReplicationThrottle moveThrottle;
 
   public FetchHandler(
       TopicRegistry topics,
@@ -48,7 +50,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
       DelayedFetches replicaFetches,
       Executor handlerPool,
       BrokerMetrics metrics,
-      int maxWaitCapMs) {
+      int maxWaitCapMs,
+      ReplicationThrottle moveThrottle) {
     this.topics = topics;
     this.partitions = partitions;
     this.delayedFetches = delayedFetches;
@@ -56,6 +59,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     this.handlerPool = handlerPool;
     this.metrics = metrics;
     this.maxWaitCapMs = maxWaitCapMs;
+    this.moveThrottle = moveThrottle;
   }
 
   /** One requested partition, resolved to a topic name (null if the topic is unknown). */
@@ -161,12 +165,16 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
           int maxBytes = Math.max(0, Math.min(fetch.request().partitionMaxBytes(), remaining));
           LogReadResult result;
           if (replicaId >= 0) {
+            boolean throttled = partition.isThrottled(replicaId);
             result =
                 partition.readForFollower(
                     replicaId,
                     fetch.request().fetchOffset(),
                     fetch.request().currentLeaderEpoch(),
-                    maxBytes);
+                    throttled ? moveThrottle.available(maxBytes) : maxBytes);
+            if (throttled) {
+              moveThrottle.consume(result.sizeInBytes());
+            }
             highWatermark = result.logEndOffset();
           } else {
             partition.requireLeader();

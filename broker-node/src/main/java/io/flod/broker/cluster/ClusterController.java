@@ -1,9 +1,11 @@
 package io.flod.broker.cluster;
 
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.helix.AccessOption;
 import org.apache.helix.HelixManager;
 import org.apache.helix.HelixManagerFactory;
 import org.apache.helix.InstanceType;
@@ -31,6 +33,7 @@ public final class ClusterController implements AutoCloseable {
   private final HelixManager helixController;
   private final HelixManager watcher;
   private final LeaderElector elector;
+  private final ReplicaMover mover;
   private final ScheduledExecutorService passes;
   private final AtomicBoolean passQueued = new AtomicBoolean();
   private volatile long lastPreferredPassMs = System.currentTimeMillis();
@@ -45,6 +48,7 @@ public final class ClusterController implements AutoCloseable {
             cluster, "flod-elector-" + ProcessHandle.current().pid(), InstanceType.SPECTATOR, zk);
     watcher.connect();
     this.elector = new LeaderElector(cluster, watcher);
+    this.mover = new ReplicaMover(cluster, watcher);
     this.passes =
         Executors.newSingleThreadScheduledExecutor(
             runnable -> {
@@ -117,10 +121,77 @@ public final class ClusterController implements AutoCloseable {
 
   private void runPass(boolean preferLeaders) {
     try {
+      mover.run();
+    } catch (RuntimeException e) {
+      log.warn("cluster={} replica move pass failed; the next one retries", cluster, e);
+    }
+    try {
       elector.run(preferLeaders);
     } catch (RuntimeException e) {
       log.warn("cluster={} leader election pass failed; the next one retries", cluster, e);
     }
+  }
+
+  /**
+   * Starts draining a broker: its replicas move to other brokers (zone and update-domain rules kept
+   * where the remaining brokers allow) and it leads nothing once they have. Stop it only when
+   * {@link #isDrained} says so.
+   */
+  public void drain(int nodeId) {
+    setDraining(nodeId, true);
+    log.info("cluster={} node={} draining: its replicas move away", cluster, nodeId);
+  }
+
+  /** Cancels a drain: the broker may receive replicas again. */
+  public void undrain(int nodeId) {
+    setDraining(nodeId, false);
+    log.info("cluster={} node={} no longer draining", cluster, nodeId);
+  }
+
+  private void setDraining(int nodeId, boolean draining) {
+    String path =
+        watcher
+            .getHelixDataAccessor()
+            .keyBuilder()
+            .instanceConfig(ClusterPaths.instanceName(nodeId))
+            .getPath();
+    boolean updated =
+        watcher
+            .getHelixDataAccessor()
+            .getBaseDataAccessor()
+            .update(
+                path,
+                record -> {
+                  if (record != null) {
+                    record.setSimpleField(ClusterPaths.DRAINING_FIELD, Boolean.toString(draining));
+                  }
+                  return record;
+                },
+                AccessOption.PERSISTENT);
+    if (!updated) {
+      throw new IllegalArgumentException("no broker " + nodeId + " in cluster " + cluster);
+    }
+    requestPass();
+  }
+
+  /** True once no partition keeps a replica on {@code nodeId} (moves completed). */
+  public boolean isDrained(int nodeId) {
+    for (PartitionState state : mover.allStates()) {
+      if (state.replicas().contains(nodeId)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Partition moves in progress, with bytes left to copy, for progress and time estimates. */
+  public List<PartitionMove> moves() {
+    return mover.moves();
+  }
+
+  /** Current replication state of every partition of the cluster. */
+  public List<PartitionState> partitionStates() {
+    return mover.allStates();
   }
 
   @Override

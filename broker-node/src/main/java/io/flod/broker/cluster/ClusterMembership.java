@@ -103,14 +103,22 @@ public final class ClusterMembership implements AutoCloseable {
     }
   }
 
-  /** Live, enabled brokers with their zones and update domains, for placing new replicas. */
+  /**
+   * Live, enabled, not draining brokers with their zones and update domains, for placing new
+   * replicas.
+   */
   private List<ReplicaPlacer.Node> placeableNodes() {
     List<ReplicaPlacer.Node> nodes = new ArrayList<>();
     java.util.Set<String> live = new java.util.HashSet<>();
     routing.getLiveInstances().forEach(l -> live.add(l.getInstanceName()));
     for (InstanceConfig config : routing.getInstanceConfigs()) {
       int id = ClusterPaths.nodeId(config.getInstanceName());
-      if (id >= 0 && live.contains(config.getInstanceName()) && config.getInstanceEnabled()) {
+      boolean draining =
+          Boolean.parseBoolean(config.getRecord().getSimpleField(ClusterPaths.DRAINING_FIELD));
+      if (id >= 0
+          && live.contains(config.getInstanceName())
+          && config.getInstanceEnabled()
+          && !draining) {
         Map<String, String> domain = config.getDomainAsMap();
         nodes.add(new ReplicaPlacer.Node(id, domain.get("zone"), domain.get("updateDomain")));
       }

@@ -13,6 +13,13 @@ public final class ClusterPaths {
   public static final String TOPICS = "/flod/topics";
   public static final String PARTITIONS = "/flod/partitions";
   public static final String PRODUCER_IDS = "/flod/producer-ids";
+
+  /** Per moving partition, the bytes its added replicas still have to copy (by its leader). */
+  public static final String MOVES = "/flod/moves";
+
+  /** InstanceConfig field: the broker is being drained and must hold no replicas. */
+  public static final String DRAINING_FIELD = "FLOD_DRAINING";
+
   public static final String HOST_FIELD = "FLOD_HOST";
   public static final String PORT_FIELD = "FLOD_PORT";
   private static final String INSTANCE_PREFIX = "broker_";
@@ -50,6 +57,10 @@ public final class ClusterPaths {
 
   public static String partitionsPath(String topic) {
     return PARTITIONS + "/" + topic;
+  }
+
+  public static String movePath(TopicPartition tp) {
+    return MOVES + "/" + tp.topic() + "_" + tp.partition();
   }
 
   public static String partitionPath(TopicPartition tp) {

@@ -2,7 +2,6 @@ package io.flod.broker.cluster;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -11,7 +10,6 @@ import org.apache.helix.HelixDataAccessor;
 import org.apache.helix.HelixManager;
 import org.apache.helix.PropertyKey;
 import org.apache.helix.model.IdealState;
-import org.apache.helix.model.InstanceConfig;
 import org.apache.helix.zookeeper.datamodel.ZNRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -45,21 +43,9 @@ final class LeaderElector {
   void run(boolean preferLeaders) {
     HelixDataAccessor accessor = manager.getHelixDataAccessor();
     PropertyKey.Builder keys = accessor.keyBuilder();
-    Set<Integer> live = new HashSet<>();
-    for (String instance : accessor.getChildNames(keys.liveInstances())) {
-      int id = ClusterPaths.nodeId(instance);
-      if (id >= 0) {
-        live.add(id);
-      }
-    }
-    Set<Integer> eligible = new HashSet<>();
-    List<InstanceConfig> configs = accessor.getChildValues(keys.instanceConfigs(), true);
-    for (InstanceConfig config : configs) {
-      int id = ClusterPaths.nodeId(config.getInstanceName());
-      if (live.contains(id) && config.getInstanceEnabled()) {
-        eligible.add(id);
-      }
-    }
+    BrokerRoster roster = BrokerRoster.read(accessor);
+    Set<Integer> live = roster.live();
+    Set<Integer> eligible = roster.eligible();
     for (String resource : accessor.getChildNames(keys.idealStates())) {
       IdealState idealState = accessor.getProperty(keys.idealStates(resource));
       if (idealState == null

@@ -1,7 +1,9 @@
 package io.flod.broker.cluster;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.helix.AccessOption;
 import org.apache.helix.store.HelixPropertyStore;
@@ -30,6 +32,8 @@ public final class PartitionStateStore {
             record.getIntField("leaderEpoch", 0),
             ints(record.getListField("replicas")),
             ints(record.getListField("isr")),
+            ints(record.getListField("adding")),
+            ints(record.getListField("removing")),
             stat.getVersion()));
   }
 
@@ -53,6 +57,32 @@ public final class PartitionStateStore {
         AccessOption.PERSISTENT);
   }
 
+  /** The leader's report of how many bytes each added replica still has to copy. */
+  public void writeMoveProgress(TopicPartition tp, Map<Integer, Long> bytesRemaining) {
+    ZNRecord record = new ZNRecord(ClusterPaths.helixPartition(tp));
+    Map<String, String> fields = new HashMap<>();
+    bytesRemaining.forEach((replica, bytes) -> fields.put(replica.toString(), bytes.toString()));
+    record.setMapField("bytesRemaining", fields);
+    record.setLongField("updatedMs", System.currentTimeMillis());
+    store.set(ClusterPaths.movePath(tp), record, AccessOption.PERSISTENT);
+  }
+
+  /** Bytes remaining per added replica, as its leader last reported; empty if not reported. */
+  public Map<Integer, Long> readMoveProgress(TopicPartition tp) {
+    ZNRecord record = store.get(ClusterPaths.movePath(tp), null, AccessOption.PERSISTENT);
+    Map<Integer, Long> out = new HashMap<>();
+    if (record != null && record.getMapField("bytesRemaining") != null) {
+      record
+          .getMapField("bytesRemaining")
+          .forEach((replica, bytes) -> out.put(Integer.parseInt(replica), Long.parseLong(bytes)));
+    }
+    return out;
+  }
+
+  public void deleteMoveProgress(TopicPartition tp) {
+    store.remove(ClusterPaths.movePath(tp), AccessOption.PERSISTENT);
+  }
+
   public void deleteTopic(String topic) {
     store.remove(ClusterPaths.partitionsPath(topic), AccessOption.PERSISTENT);
   }
@@ -63,6 +93,8 @@ public final class PartitionStateStore {
     record.setIntField("leaderEpoch", state.leaderEpoch());
     record.setListField("replicas", strings(state.replicas()));
     record.setListField("isr", strings(state.isr()));
+    record.setListField("adding", strings(state.adding()));
+    record.setListField("removing", strings(state.removing()));
     return record;
   }
 

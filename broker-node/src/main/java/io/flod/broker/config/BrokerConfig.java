@@ -48,6 +48,8 @@ public final class BrokerConfig extends AbstractConfig {
   public static final String REPLICA_FETCH_MAX_BYTES = "replica.fetch.max.bytes";
   public static final String REPLICA_FETCH_WAIT_MAX_MS = "replica.fetch.wait.max.ms";
   public static final String ZOOKEEPER_SESSION_TIMEOUT_MS = "zookeeper.session.timeout.ms";
+  public static final String REPLICA_MOVE_THROTTLE_BYTES_PER_SEC =
+      "replica.move.throttle.bytes.per.sec";
   public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
   public static final String LOG_FLUSH_SCHEDULER_INTERVAL_MS = "log.flush.scheduler.interval.ms";
   public static final String RECOVERY_POINT_CHECKPOINT_INTERVAL_MS =
@@ -228,6 +230,16 @@ public final class BrokerConfig extends AbstractConfig {
               atLeast(0),
               MEDIUM,
               "Cluster mode: how long a follower's fetch waits at the leader for new data.")
+          .define(
+              REPLICA_MOVE_THROTTLE_BYTES_PER_SEC,
+              Type.LONG,
+              50L * 1024 * 1024,
+              atLeast(0),
+              MEDIUM,
+              "Cluster mode: bytes per second this broker, as leader, sends to replicas that a"
+                  + " move (scale-out, drain) is adding, across all partitions; 0 is unthrottled."
+                  + " Keeps producers' latency while data moves; in-sync followers and replicas"
+                  + " catching up after a restart are never throttled.")
           .define(
               ZOOKEEPER_SESSION_TIMEOUT_MS,
               Type.INT,

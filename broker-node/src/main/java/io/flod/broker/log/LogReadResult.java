@@ -15,7 +15,7 @@ public record LogReadResult(
     long logEndOffset,
     long endOffset) {
 
-  static LogReadResult empty(long highWatermark, long logStartOffset, long logEndOffset) {
+  public static LogReadResult empty(long highWatermark, long logStartOffset, long logEndOffset) {
     return new LogReadResult(MemoryRecords.EMPTY, highWatermark, logStartOffset, logEndOffset, -1);
   }
 

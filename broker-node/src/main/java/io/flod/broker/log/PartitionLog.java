@@ -229,6 +229,23 @@ public final class PartitionLog implements Closeable {
     return size;
   }
 
+  /** Bytes of the log from the batch holding {@code offset} to the end (all of it below start). */
+  public long bytesFrom(long offset) {
+    long bytes = 0;
+    Map.Entry<Long, LogSegment> first =
+        offset < logStartOffset() ? null : segments.floorEntry(offset);
+    for (LogSegment segment : segments.values()) {
+      if (first != null && segment.baseOffset() < first.getKey()) {
+        continue;
+      }
+      bytes +=
+          first != null && segment.baseOffset() == first.getKey()
+              ? segment.size() - segment.positionOf(offset)
+              : segment.size();
+    }
+    return bytes;
+  }
+
   public int segmentCount() {
     return segments.size();
   }

@@ -7,10 +7,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.FencedLeaderEpochException;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
@@ -52,6 +55,7 @@ public final class Partition {
   private volatile int leaderEpoch;
   private volatile List<Integer> replicas = List.of();
   private volatile List<Integer> isr = List.of();
+  private volatile Set<Integer> addingReplicas = Set.of();
   private IsrWriter isrWriter;
   private long leaderEpochStartOffset;
 
@@ -59,6 +63,14 @@ public final class Partition {
     long logEndOffset = -1;
     long lastCaughtUpMs;
   }
+
+  /** Leadership and replica set as the cluster's store has them, for {@link #syncAssignment}. */
+  public record StoredAssignment(
+      int leader,
+      int leaderEpoch,
+      List<Integer> replicas,
+      List<Integer> isr,
+      List<Integer> adding) {}
 
   private record PendingAck(long requiredOffset, CompletableFuture<Errors> done)
       implements Comparable<PendingAck> {
@@ -126,6 +138,7 @@ public final class Partition {
       replicas = List.copyOf(assignedReplicas);
       isr = List.copyOf(inSync);
       isrWriter = writer;
+      addingReplicas = Set.of();
       leaderEpochStartOffset = log.logEndOffset();
       followers.clear();
       long now = System.currentTimeMillis();
@@ -157,6 +170,7 @@ public final class Partition {
       leader = false;
       leaderEpoch = Math.max(leaderEpoch, epoch);
       isrWriter = null;
+      addingReplicas = Set.of();
       followers.clear();
       failed = new ArrayList<>(pendingAcks);
       pendingAcks.clear();
@@ -285,6 +299,9 @@ public final class Partition {
       maybeExpandIsr(replicaId, fetchOffset);
       maybeAdvanceHighWatermark();
     }
+    if (maxBytes == 0) { // throttled: progress noted, nothing sent this time
+      return LogReadResult.empty(log.highWatermark(), log.logStartOffset(), log.logEndOffset());
+    }
     return log.readForReplica(fetchOffset, maxBytes);
   }
 
@@ -407,6 +424,93 @@ public final class Partition {
 
   public LogReadResult read(long offset, int maxBytes, boolean minOneBatch) {
     return log.read(offset, maxBytes, minOneBatch);
+  }
+
+  /**
+   * Brings this leader in line with the stored assignment: replicas a move added or removed, and
+   * the ISR as the controller trimmed it when a move completed. The store is read under the lock so
+   * that no ISR write of this leader slips between the read and its use. A stored leadership newer
+   * than this one deposes it: a leader that was paused or cut off past its session learns it here,
+   * before Helix tells it.
+   */
+  public void syncAssignment(Supplier<Optional<StoredAssignment>> store) {
+    int newerEpoch;
+    synchronized (lock) {
+      if (!leader) {
+        return;
+      }
+      StoredAssignment stored = store.get().orElse(null);
+      if (stored == null || stored.leaderEpoch() < leaderEpoch) {
+        return;
+      }
+      if (stored.leaderEpoch() == leaderEpoch && stored.leader() == localNodeId) {
+        adopt(stored);
+        return;
+      }
+      newerEpoch = stored.leaderEpoch();
+      logger.warn(
+          "partition={} node={} epoch={} the store names leader {} at epoch {}: stepping down",
+          topicPartition,
+          localNodeId,
+          leaderEpoch,
+          stored.leader(),
+          newerEpoch);
+    }
+    makeFollower(newerEpoch);
+  }
+
+  private void adopt(StoredAssignment stored) {
+    Set<Integer> adding = Set.copyOf(stored.adding());
+    if (stored.replicas().equals(replicas)
+        && stored.isr().equals(isr)
+        && adding.equals(addingReplicas)) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    for (int replica : stored.replicas()) {
+      if (replica != localNodeId && !followers.containsKey(replica)) {
+        FollowerProgress progress = new FollowerProgress();
+        progress.lastCaughtUpMs = now;
+        followers.put(replica, progress);
+      }
+    }
+    followers.keySet().retainAll(stored.replicas());
+    logger.info(
+        "partition={} node={} epoch={} replicas {} -> {}, isr {} -> {}, adding {}",
+        topicPartition,
+        localNodeId,
+        leaderEpoch,
+        replicas,
+        stored.replicas(),
+        isr,
+        stored.isr(),
+        stored.adding());
+    replicas = List.copyOf(stored.replicas());
+    isr = List.copyOf(stored.isr());
+    addingReplicas = adding;
+    maybeAdvanceHighWatermark();
+  }
+
+  /**
+   * Whether fetches by {@code replicaId} count against the move throttle: a replica a move is
+   * adding, until it is in sync. Followers of the ISR (and replicas catching up after a restart)
+   * are never throttled, so that durability does not wait on a bandwidth budget.
+   */
+  public boolean isThrottled(int replicaId) {
+    return addingReplicas.contains(replicaId) && !isr.contains(replicaId);
+  }
+
+  /** Bytes each replica being added still has to copy, for reporting a move's progress. */
+  public Map<Integer, Long> bytesRemainingForAddedReplicas() {
+    Map<Integer, Long> remaining = new HashMap<>();
+    synchronized (lock) {
+      for (int replica : addingReplicas) {
+        FollowerProgress progress = followers.get(replica);
+        long from = progress == null ? -1 : progress.logEndOffset;
+        remaining.put(replica, isr.contains(replica) ? 0L : log.bytesFrom(from));
+      }
+    }
+    return remaining;
   }
 
   /** Takes batches fetched from the leader, and the leader's high watermark. */

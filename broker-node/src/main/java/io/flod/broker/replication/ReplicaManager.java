@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReplicaManager implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReplicaManager.class);
+  private static final long ASSIGNMENT_SYNC_MS = 1_000;
 
   private final int localNodeId;
   private final PartitionManager partitions;
@@ -32,6 +33,7 @@ public final class ReplicaManager implements AutoCloseable {
   private final PartitionStateStore states;
   private final ReplicaFetchers fetchers;
   private final ScheduledFuture<?> isrCheck;
+  private final ScheduledFuture<?> assignmentSync;
 
   public ReplicaManager(
       int localNodeId,
@@ -53,6 +55,41 @@ public final class ReplicaManager implements AutoCloseable {
     this.isrCheck =
         scheduler.scheduleWithFixedDelay(
             () -> shrinkIsrs(replicaLagMaxMs), period, period, TimeUnit.MILLISECONDS);
+    this.assignmentSync =
+        scheduler.scheduleWithFixedDelay(
+            this::syncLedPartitions, ASSIGNMENT_SYNC_MS, ASSIGNMENT_SYNC_MS, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Re-reads the stored state of every partition this broker leads: a move changes the replicas
+   * while the leader stays (Helix sends no transition for that), and a newer leadership found here
+   * deposes a leader that was paused or partitioned before Helix can tell it. While a partition
+   * moves, its leader also reports the bytes its new replicas still have to copy.
+   */
+  private void syncLedPartitions() {
+    for (Partition partition : partitions.all()) {
+      if (!partition.isLeader()) {
+        continue;
+      }
+      TopicPartition tp = partition.topicPartition();
+      try {
+        partition.syncAssignment(
+            () ->
+                states
+                    .read(tp)
+                    .map(
+                        s ->
+                            new Partition.StoredAssignment(
+                                s.leader(), s.leaderEpoch(), s.replicas(), s.isr(), s.adding())));
+        Map<Integer, Long> remaining = partition.bytesRemainingForAddedReplicas();
+        if (partition.isLeader() && !remaining.isEmpty()) {
+          states.writeMoveProgress(tp, remaining);
+        }
+      } catch (RuntimeException e) {
+        log.warn(
+            "node={} partition={} cannot sync with the store: {}", localNodeId, tp, e.toString());
+      }
+    }
   }
 
   private Partition open(TopicPartition tp) {
@@ -109,7 +146,10 @@ public final class ReplicaManager implements AutoCloseable {
               || current.leaderEpoch() != epoch) {
             return IsrWriter.Result.FENCED;
           }
-          if (states.compareAndSet(current.withIsr(List.copyOf(newIsr)))) {
+          // A move may have just removed a replica; it must not come back through the ISR.
+          List<Integer> assigned = new java.util.ArrayList<>(newIsr);
+          assigned.retainAll(current.replicas());
+          if (states.compareAndSet(current.withIsr(assigned))) {
             return IsrWriter.Result.WRITTEN;
           }
         }
@@ -134,6 +174,7 @@ public final class ReplicaManager implements AutoCloseable {
   @Override
   public void close() {
     isrCheck.cancel(false);
+    assignmentSync.cancel(false);
     fetchers.close();
   }
 }
