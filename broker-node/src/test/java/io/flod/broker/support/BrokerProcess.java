@@ -95,6 +95,24 @@ public final class BrokerProcess implements AutoCloseable {
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
+  /** SIGSTOP: the process freezes, sockets and ZooKeeper session included, as in a long GC. */
+  public void pause() throws IOException, InterruptedException {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #pause}. */
+  public void resume() throws IOException, InterruptedException {
+    signal("CONT");
+  }
+
+  private void signal(String name) throws IOException, InterruptedException {
+    int exit =
+        new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start().waitFor();
+    if (exit != 0) {
+      throw new IOException("kill -" + name + " " + process.pid() + " exited with " + exit);
+    }
+  }
+
   /** SIGTERM, then waits for the clean shutdown; returns the exit code. */
   public int terminate() throws InterruptedException {
     process.destroy();
