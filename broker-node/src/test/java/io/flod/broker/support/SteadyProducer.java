@@ -40,7 +40,8 @@ public final class SteadyProducer implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Thread thread;
 
-  private SteadyProducer(String bootstrap, String topic, int partitions, int valueBytes) {
+  private SteadyProducer(
+      String bootstrap, String topic, int partitions, int valueBytes, int recordsPerSecond) {
     this.topic = topic;
     this.partitions = partitions;
     Properties props = new Properties();
@@ -58,7 +59,13 @@ public final class SteadyProducer implements AutoCloseable {
         new Thread(
             () -> {
               long n = 0;
+              long startNanos = System.nanoTime();
               while (running.get()) {
+                if (recordsPerSecond > 0) {
+                  // Pacing a load generator, not waiting for a condition.
+                  long dueNanos = startNanos + n * 1_000_000_000L / recordsPerSecond;
+                  java.util.concurrent.locks.LockSupport.parkNanos(dueNanos - System.nanoTime());
+                }
                 String value = "value-" + n + "-" + padding;
                 TopicPartition tp = new TopicPartition(topic, (int) (n++ % partitions));
                 producer.send(
@@ -82,13 +89,13 @@ public final class SteadyProducer implements AutoCloseable {
   }
 
   public static SteadyProducer start(String bootstrap, String topic, int partitions) {
-    return new SteadyProducer(bootstrap, topic, partitions, 0);
+    return new SteadyProducer(bootstrap, topic, partitions, 0, 0);
   }
 
-  /** Values of about {@code valueBytes} bytes, to give replica moves something to copy. */
+  /** Values of about {@code valueBytes} bytes, at most {@code recordsPerSecond}. */
   public static SteadyProducer start(
-      String bootstrap, String topic, int partitions, int valueBytes) {
-    return new SteadyProducer(bootstrap, topic, partitions, valueBytes);
+      String bootstrap, String topic, int partitions, int valueBytes, int recordsPerSecond) {
+    return new SteadyProducer(bootstrap, topic, partitions, valueBytes, recordsPerSecond);
   }
 
   public int ackedCount() {
