@@ -59,6 +59,7 @@ public final class ZkTopicRegistry implements TopicRegistry {
   }
 
   /** Re-reads every topic record. */
+  @Override
   public synchronized void refresh() {
     List<String> names = store.getChildNames(ClusterPaths.TOPICS, AccessOption.PERSISTENT);
     Map<String, TopicMetadata> fresh = new HashMap<>();
@@ -79,7 +80,7 @@ public final class ZkTopicRegistry implements TopicRegistry {
     for (TopicMetadata topic : fresh.values()) {
       TopicMetadata previous = byName.put(topic.name(), topic);
       byId.put(topic.topicId(), topic);
-      if (previous != null && !previous.equals(topic)) {
+      if (!topic.equals(previous)) { // new here too: a replica may be open with defaults
         onChange.accept(topic);
       }
     }

@@ -24,4 +24,7 @@ public interface TopicRegistry {
   void update(TopicMetadata topic);
 
   void delete(String name);
+
+  /** Re-reads the topics from where they are kept, for a registry that caches them. */
+  default void refresh() {}
 }

@@ -93,6 +93,9 @@ public final class ReplicaManager implements AutoCloseable {
   }
 
   private Partition open(TopicPartition tp) {
+    if (topics.byName(tp.topic()).isEmpty()) {
+      topics.refresh(); // a topic created a moment ago: its configs (min.insync.replicas) matter
+    }
     Map<String, String> overrides =
         topics.byName(tp.topic()).map(TopicMetadata::configOverrides).orElse(Map.of());
     return partitions.open(tp, overrides);
