@@ -44,7 +44,6 @@ final class LeaderElector {
     HelixDataAccessor accessor = manager.getHelixDataAccessor();
     PropertyKey.Builder keys = accessor.keyBuilder();
     BrokerRoster roster = BrokerRoster.read(accessor);
-    Set<Integer> live = roster.live();
     Set<Integer> eligible = roster.eligible();
     for (String resource : accessor.getChildNames(keys.idealStates())) {
       IdealState idealState = accessor.getProperty(keys.idealStates(resource));
@@ -53,7 +52,7 @@ final class LeaderElector {
         continue;
       }
       try {
-        electTopic(resource, idealState, live, eligible, preferLeaders);
+        electTopic(resource, idealState, eligible, preferLeaders);
       } catch (RuntimeException e) {
         log.warn("cluster={} topic={} leader election pass failed; retrying", cluster, resource, e);
       }
@@ -61,11 +60,7 @@ final class LeaderElector {
   }
 
   private void electTopic(
-      String topic,
-      IdealState idealState,
-      Set<Integer> live,
-      Set<Integer> eligible,
-      boolean preferLeaders) {
+      String topic, IdealState idealState, Set<Integer> eligible, boolean preferLeaders) {
     boolean unclean = uncleanAllowed(topic);
     Map<String, Map<String, String>> mapping = new HashMap<>();
     for (int p = 0; p < idealState.getNumPartitions(); p++) {
@@ -92,7 +87,9 @@ final class LeaderElector {
       for (int replica : decided.replicas()) {
         if (replica == decided.leader() && eligible.contains(replica)) {
           replicaStates.put(ClusterPaths.instanceName(replica), ClusterPaths.LEADER);
-        } else if (live.contains(replica)) {
+        } else {
+          // Dead replicas stay in the mapping: Helix drops (and the broker deletes) any replica
+          // it finds outside the mapping, which a restarting broker would be until the next pass.
           replicaStates.put(ClusterPaths.instanceName(replica), ClusterPaths.STANDBY);
         }
       }

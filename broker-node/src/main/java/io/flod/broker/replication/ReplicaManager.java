@@ -130,6 +130,18 @@ public final class ReplicaManager implements AutoCloseable {
 
   public void drop(TopicPartition tp) {
     fetchers.unfollow(tp);
+    PartitionState state = states.read(tp).orElse(null);
+    if (state != null && state.replicas().contains(localNodeId)) {
+      // Still assigned here: never delete a replica the partition may need (it may be the last
+      // in-sync copy); only a completed move or a deleted topic removes data.
+      log.warn(
+          "node={} partition={} told to drop a replica that is still assigned {}: keeping its data",
+          localNodeId,
+          tp,
+          state.replicas());
+      partitions.close(tp, false);
+      return;
+    }
     partitions.close(tp, true);
     log.info("node={} partition={} replica dropped and its data removed", localNodeId, tp);
   }
