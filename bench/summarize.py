@@ -37,9 +37,16 @@ def e2e(raw):
     return {"avg ms": float(m[1]), "p50 ms": float(m[2]), "p99 ms": float(m[3])} if m else None
 
 
+def failover(raw):
+    m = re.search(r"p50_ms=(\d+) max_ms=(\d+)", raw)
+    return {"p50 ms": float(m[1]), "max ms": float(m[2])} if m else None
+
+
 print(f"{'scenario':<48} {'metric':<10} {'Kafka':>12} {'Flod':>12} {'Flod/Kafka':>11}")
 for scenario, by in rows.items():
-    if scenario.startswith("produce"):
+    if scenario.startswith("failover"):
+        parse = failover
+    elif scenario.startswith("produce"):
         parse = producer
     elif "ConsumerPerformance" in scenario:
         parse = consumer_perf

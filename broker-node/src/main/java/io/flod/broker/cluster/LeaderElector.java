@@ -52,7 +52,7 @@ final class LeaderElector {
         continue;
       }
       try {
-        electTopic(resource, idealState, eligible, preferLeaders);
+        electTopic(resource, idealState, roster.live(), eligible, preferLeaders);
       } catch (RuntimeException e) {
         log.warn("cluster={} topic={} leader election pass failed; retrying", cluster, resource, e);
       }
@@ -60,7 +60,11 @@ final class LeaderElector {
   }
 
   private void electTopic(
-      String topic, IdealState idealState, Set<Integer> eligible, boolean preferLeaders) {
+      String topic,
+      IdealState idealState,
+      Set<Integer> live,
+      Set<Integer> eligible,
+      boolean preferLeaders) {
     boolean unclean = uncleanAllowed(topic);
     Map<String, Map<String, String>> mapping = new HashMap<>();
     for (int p = 0; p < idealState.getNumPartitions(); p++) {
@@ -69,18 +73,19 @@ final class LeaderElector {
       if (state == null) {
         continue;
       }
-      PartitionState decided = decide(state, eligible, unclean, preferLeaders);
+      PartitionState decided = decide(state, live, eligible, unclean, preferLeaders);
       if (decided != state) {
         if (!states.compareAndSet(decided)) {
           continue; // changed under us (an ISR update): the next pass decides again
         }
         log.info(
-            "cluster={} partition={} leader {} -> {} at epoch {}, isr {}",
+            "cluster={} partition={} leader {} -> {} at epoch {}, isr {} -> {}",
             cluster,
             tp,
             state.leader(),
             decided.leader(),
             decided.leaderEpoch(),
+            state.isr(),
             decided.isr());
       }
       Map<String, String> replicaStates = new HashMap<>();
@@ -122,18 +127,29 @@ final class LeaderElector {
 
   /** The partition state that should hold now, or {@code state} itself if nothing changes. */
   static PartitionState decide(
-      PartitionState state, Set<Integer> eligible, boolean unclean, boolean preferLeaders) {
+      PartitionState state,
+      Set<Integer> live,
+      Set<Integer> eligible,
+      boolean unclean,
+      boolean preferLeaders) {
     boolean leaderOk =
         state.hasLeader()
             && eligible.contains(state.leader())
             && state.replicas().contains(state.leader());
     if (leaderOk) {
       int preferred = state.replicas().get(0);
+      List<Integer> liveIsr = new ArrayList<>(state.isr());
+      liveIsr.retainAll(live);
       if (preferLeaders
           && preferred != state.leader()
           && eligible.contains(preferred)
-          && state.isr().contains(preferred)) {
-        return state.withLeader(preferred, state.isr());
+          && liveIsr.contains(preferred)) {
+        return state.withLeader(preferred, liveIsr);
+      }
+      if (!liveIsr.equals(state.isr())) {
+        // A follower's session ended: it leaves the ISR now rather than after the leader's lag
+        // timeout, so acks=all does not wait on a dead broker. Shrinking is always safe.
+        return state.withIsr(liveIsr);
       }
       return state;
     }
