@@ -57,6 +57,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -161,17 +162,44 @@ public final class Broker implements AutoCloseable {
                 config.getInt(BrokerConfig.REPLICA_FETCH_WAIT_MAX_MS),
                 config.getInt(BrokerConfig.REPLICA_FETCH_MAX_BYTES));
     GroupConfig groupConfig = GroupConfig.from(config);
-    // Consumer groups need the offsets topic's partitions led here; in cluster mode the group
-    // coordinator is not wired to replicated leadership yet, so group APIs are standalone-only.
     OffsetsTopic offsetsTopic =
-        standalone ? OffsetsTopic.ensure(topicManager, partitions, groupConfig) : null;
-    GroupCoordinator groups =
         standalone
-            ? new GroupCoordinator(
-                groupConfig, offsetsTopic, tp -> partitions.get(tp).isPresent(), scheduler, clock)
-            : null;
-    if (groups != null) {
+            ? OffsetsTopic.ensure(topicManager, partitions, groupConfig)
+            : OffsetsTopic.replicated(
+                topicManager, partitions, groupConfig, () -> cluster.liveBrokers().size());
+    GroupCoordinator groups =
+        new GroupCoordinator(
+            groupConfig,
+            offsetsTopic,
+            tp ->
+                topics
+                    .byName(tp.topic())
+                    .map(t -> tp.partition() >= 0 && tp.partition() < t.partitionCount())
+                    .orElse(false),
+            scheduler,
+            clock);
+    if (standalone) {
       groups.start();
+    } else {
+      // A group's coordinator is the leader of its offsets partition: load on leading, unload on
+      // losing it (clients then get NOT_COORDINATOR and find the new one).
+      groups.startOffsetExpiry();
+      replicaManager.onLeadership(
+          new ReplicaManager.LeadershipListener() {
+            @Override
+            public void leading(TopicPartition tp) {
+              if (tp.topic().equals(OffsetsTopic.NAME)) {
+                groups.loadPartition(tp.partition());
+              }
+            }
+
+            @Override
+            public void notLeading(TopicPartition tp) {
+              if (tp.topic().equals(OffsetsTopic.NAME) && groups.isLoaded(tp.partition())) {
+                groups.unloadPartition(tp.partition());
+              }
+            }
+          });
     }
 
     ApiRegistry apis = new ApiRegistry();
@@ -216,9 +244,7 @@ public final class Broker implements AutoCloseable {
         .register(ApiKeys.DESCRIBE_CLUSTER, 0, 2, new DescribeClusterHandler(cluster))
         .register(
             ApiKeys.OFFSET_FOR_LEADER_EPOCH, 3, 4, new OffsetForLeaderEpochHandler(partitions));
-    if (groups != null) {
-      registerGroupApis(apis, cluster, offsetsTopic, groups, groupConfig);
-    }
+    registerGroupApis(apis, cluster, offsetsTopic, groups, groupConfig);
 
     this.server =
         new KafkaServer(
@@ -252,11 +278,7 @@ public final class Broker implements AutoCloseable {
       OffsetsTopic offsetsTopic,
       GroupCoordinator groups,
       GroupConfig groupConfig) {
-    apis.register(
-            ApiKeys.FIND_COORDINATOR,
-            0,
-            5,
-            new FindCoordinatorHandler(cluster, offsetsTopic::partitionFor))
+    apis.register(ApiKeys.FIND_COORDINATOR, 0, 5, new FindCoordinatorHandler(cluster, offsetsTopic))
         .register(ApiKeys.JOIN_GROUP, 0, 9, new JoinGroupHandler(groups))
         .register(ApiKeys.SYNC_GROUP, 0, 5, new SyncGroupHandler(groups))
         .register(ApiKeys.HEARTBEAT, 0, 4, new HeartbeatHandler(groups))

@@ -5,7 +5,6 @@ import io.flod.broker.group.OffsetsTopic;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.ToIntFunction;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
@@ -21,17 +20,18 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest;
 public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest> {
   private static final byte GROUP_KEY_TYPE = 0;
   private final ClusterView cluster;
-  private final ToIntFunction<String> offsetsPartitionFor;
+  private final OffsetsTopic offsetsTopic;
 
-  public FindCoordinatorHandler(ClusterView cluster, ToIntFunction<String> offsetsPartitionFor) {
+  public FindCoordinatorHandler(ClusterView cluster, OffsetsTopic offsetsTopic) {
     this.cluster = cluster;
-    this.offsetsPartitionFor = offsetsPartitionFor;
+    this.offsetsTopic = offsetsTopic;
   }
 
   @Override
   public CompletableFuture<ApiMessage> handle(
       RequestContext context, FindCoordinatorRequest request) {
     FindCoordinatorRequestData data = request.data();
+    offsetsTopic.ensureExists(); // in cluster mode, created once brokers are up to hold replicas
     FindCoordinatorResponseData response = new FindCoordinatorResponseData();
     if (context.apiVersion() < 4) {
       Coordinator found = locate(data.key(), data.keyType());
@@ -59,7 +59,7 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
     }
     int leader =
         cluster
-            .leadership(new TopicPartition(OffsetsTopic.NAME, offsetsPartitionFor.applyAsInt(key)))
+            .leadership(new TopicPartition(OffsetsTopic.NAME, offsetsTopic.partitionFor(key)))
             .leaderId();
     Optional<ClusterView.BrokerEndpoint> endpoint =
         cluster.liveBrokers().stream().filter(b -> b.nodeId() == leader).findFirst();

@@ -68,6 +68,7 @@ public final class BrokerConfig extends AbstractConfig {
       "offsets.retention.check.interval.ms";
   public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
   public static final String OFFSETS_TOPIC_SEGMENT_BYTES = "offsets.topic.segment.bytes";
+  public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
 
   public static final ConfigDef DEFINITION =
       new ConfigDef()
@@ -355,6 +356,15 @@ public final class BrokerConfig extends AbstractConfig {
               atLeast(1),
               HIGH,
               "Partitions of __consumer_offsets; fixed once the topic exists.")
+          .define(
+              OFFSETS_TOPIC_REPLICATION_FACTOR,
+              Type.SHORT,
+              (short) 3,
+              atLeast(1),
+              HIGH,
+              "Cluster mode: replicas of __consumer_offsets (capped at the brokers alive when the"
+                  + " first FindCoordinator creates it; min.insync.replicas 2 when it has 2 or more)."
+                  + " Committed offsets and group state survive the loss of a broker.")
           .define(
               OFFSETS_TOPIC_SEGMENT_BYTES,
               Type.INT,

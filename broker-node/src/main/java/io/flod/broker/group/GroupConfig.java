@@ -14,7 +14,8 @@ public record GroupConfig(
     long offsetsRetentionMs,
     long offsetsRetentionCheckIntervalMs,
     int offsetsTopicPartitions,
-    int offsetsTopicSegmentBytes) {
+    int offsetsTopicSegmentBytes,
+    short offsetsTopicReplicationFactor) {
 
   public static GroupConfig from(BrokerConfig config) {
     return new GroupConfig(
@@ -28,6 +29,7 @@ public record GroupConfig(
         config.getInt(BrokerConfig.OFFSETS_RETENTION_MINUTES) * 60_000L,
         config.getLong(BrokerConfig.OFFSETS_RETENTION_CHECK_INTERVAL_MS),
         config.getInt(BrokerConfig.OFFSETS_TOPIC_NUM_PARTITIONS),
-        config.getInt(BrokerConfig.OFFSETS_TOPIC_SEGMENT_BYTES));
+        config.getInt(BrokerConfig.OFFSETS_TOPIC_SEGMENT_BYTES),
+        config.getShort(BrokerConfig.OFFSETS_TOPIC_REPLICATION_FACTOR));
   }
 }

@@ -104,6 +104,14 @@ public final class GroupCoordinator {
     for (int p = 0; p < stateLog.partitionCount(); p++) {
       loadPartition(p);
     }
+    startOffsetExpiry();
+  }
+
+  /**
+   * Starts expiring offsets only; in cluster mode partitions are loaded and unloaded as this broker
+   * gains and loses their leadership.
+   */
+  public void startOffsetExpiry() {
     scheduler.scheduleWithFixedDelay(
         this::expireOffsets,
         config.offsetsRetentionCheckIntervalMs(),
@@ -492,6 +500,11 @@ public final class GroupCoordinator {
       dropped++;
     }
     log.info("offsets partition {} unloaded: {} groups handed over", partition, dropped);
+  }
+
+  /** Whether this coordinator has state-log partition {@code partition} loaded. */
+  public boolean isLoaded(int partition) {
+    return ownedPartitions.contains(partition);
   }
 
   private boolean owns(String groupId) {

@@ -631,7 +631,15 @@ public final class PartitionLog implements Closeable {
 
   /** Calls {@code visitor} with every batch from the one holding {@code offset} up to the HW. */
   public void forEachBatch(long offset, java.util.function.Consumer<RecordBatch> visitor) {
-    long hw = highWatermark();
+    forEachBatch(offset, highWatermark(), visitor);
+  }
+
+  /**
+   * Calls {@code visitor} with every batch from the one holding {@code offset} below {@code end}.
+   */
+  public void forEachBatch(
+      long offset, long end, java.util.function.Consumer<RecordBatch> visitor) {
+    long hw = end;
     Long first = segments.floorKey(Math.max(offset, logStartOffset()));
     for (LogSegment segment : segments.tailMap(first == null ? logStartOffset() : first).values()) {
       for (FileChannelRecordBatch batch : segment.batchesFrom(offset)) {

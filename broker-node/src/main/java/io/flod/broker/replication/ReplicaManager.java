@@ -34,6 +34,23 @@ public final class ReplicaManager implements AutoCloseable {
   private final ReplicaFetchers fetchers;
   private final ScheduledFuture<?> isrCheck;
   private final ScheduledFuture<?> assignmentSync;
+  private volatile LeadershipListener leadershipListener = LeadershipListener.NONE;
+
+  /** Told when this broker starts and stops leading a partition (the group coordinator is). */
+  public interface LeadershipListener {
+    LeadershipListener NONE =
+        new LeadershipListener() {
+          @Override
+          public void leading(TopicPartition tp) {}
+
+          @Override
+          public void notLeading(TopicPartition tp) {}
+        };
+
+    void leading(TopicPartition tp);
+
+    void notLeading(TopicPartition tp);
+  }
 
   public ReplicaManager(
       int localNodeId,
@@ -92,6 +109,10 @@ public final class ReplicaManager implements AutoCloseable {
     }
   }
 
+  public void onLeadership(LeadershipListener listener) {
+    this.leadershipListener = listener;
+  }
+
   private Partition open(TopicPartition tp) {
     if (topics.byName(tp.topic()).isEmpty()) {
       topics.refresh(); // a topic created a moment ago: its configs (min.insync.replicas) matter
@@ -102,6 +123,7 @@ public final class ReplicaManager implements AutoCloseable {
   }
 
   public void becomeFollower(TopicPartition tp) {
+    leadershipListener.notLeading(tp);
     Partition partition = open(tp);
     partition.makeFollower(partition.leaderEpoch());
     fetchers.follow(partition);
@@ -121,14 +143,17 @@ public final class ReplicaManager implements AutoCloseable {
     }
     fetchers.unfollow(tp);
     partition.makeLeader(state.leaderEpoch(), state.replicas(), state.isr(), isrWriter(tp));
+    leadershipListener.leading(tp);
   }
 
   public void becomeOffline(TopicPartition tp) {
+    leadershipListener.notLeading(tp);
     fetchers.unfollow(tp);
     partitions.close(tp, false);
   }
 
   public void drop(TopicPartition tp) {
+    leadershipListener.notLeading(tp);
     fetchers.unfollow(tp);
     PartitionState state = states.read(tp).orElse(null);
     if (state != null && state.replicas().contains(localNodeId)) {

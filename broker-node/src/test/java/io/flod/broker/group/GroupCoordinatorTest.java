@@ -57,7 +57,8 @@ class GroupCoordinatorTest {
 
   private GroupCoordinator coordinator() {
     GroupConfig config =
-        new GroupConfig(100, 60_000, 0, 100, 255, 20, 1024, 3_600_000, 3_600_000, 2, 1 << 20);
+        new GroupConfig(
+            100, 60_000, 0, 100, 255, 20, 1024, 3_600_000, 3_600_000, 2, 1 << 20, (short) 1);
     return owningAll(
         new GroupCoordinator(config, stateLog, tp -> tp.equals(TP), scheduler, Clock.systemUTC()));
   }
@@ -222,7 +223,8 @@ class GroupCoordinatorTest {
   void offsetsOfAGroupEmptyForLongerThanTheRetentionExpireAndTheGroupGoes() throws Exception {
     ManualClock clock = new ManualClock();
     GroupConfig config =
-        new GroupConfig(100, 60_000, 0, 100, 255, 20, 1024, 60_000, 3_600_000, 2, 1 << 20);
+        new GroupConfig(
+            100, 60_000, 0, 100, 255, 20, 1024, 60_000, 3_600_000, 2, 1 << 20, (short) 1);
     GroupCoordinator groups =
         owningAll(new GroupCoordinator(config, stateLog, tp -> tp.equals(TP), scheduler, clock));
     JoinResult first = groups.join(join("", 10_000)).get();
