@@ -4,8 +4,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flod.broker.support.ClusterTest;
 import io.flod.broker.support.TestCluster;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -22,9 +22,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Consumer groups in cluster mode: the coordinator of a group is the leader of its replicated
@@ -32,19 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * of that partition takes over the group with its committed offsets, and a consumer of the group
  * resumes exactly where the last commit left off.
  */
-class ClusterConsumerGroupIT {
+class ClusterConsumerGroupIT extends ClusterTest {
   private static final String TOPIC = "events";
   private static final String GROUP = "billing";
-
-  @TempDir Path dir;
-  private TestCluster cluster;
-
-  @AfterEach
-  void stopCluster() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
 
   @Test
   void committedOffsetsSurviveTheLossOfTheCoordinatorsBroker() throws Exception {

@@ -4,19 +4,17 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flod.broker.support.ClusterTest;
 import io.flod.broker.support.ReplicaLogs;
 import io.flod.broker.support.SteadyProducer;
 import io.flod.broker.support.TestCluster;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three brokers in their own JVMs on an embedded ZooKeeper, with the Helix controller and leader
@@ -25,19 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * back at its acknowledged offset with the same bytes, with no duplicates, and the three replicas'
  * logs must be identical up to the last acknowledged offset.
  */
-class ReplicationFailoverIT {
+class ReplicationFailoverIT extends ClusterTest {
   private static final String TOPIC = "orders";
   private static final TopicPartition TP = new TopicPartition(TOPIC, 0);
-
-  @TempDir Path dir;
-  private TestCluster cluster;
-
-  @AfterEach
-  void stopCluster() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
 
   @Test
   void acknowledgedRecordsSurviveFiveLeaderKills() throws Exception {

@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flod.broker.cluster.PartitionState;
+import io.flod.broker.support.ClusterTest;
 import io.flod.broker.support.RawKafkaClient;
 import io.flod.broker.support.ReplicaLogs;
 import io.flod.broker.support.SteadyProducer;
 import io.flod.broker.support.TestCluster;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,9 +47,7 @@ import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The failure cases the replication invariants exist for, each on its own three-broker cluster
@@ -57,20 +55,10 @@ import org.junit.jupiter.api.io.TempDir;
  * its successor was elected, the last in-sync replica dying, a rolling restart under load, and
  * replication requests that must be refused.
  */
-class ReplicationSafetyIT {
+class ReplicationSafetyIT extends ClusterTest {
   private static final String[] BROKER_CONFIGS = {
     "zookeeper.session.timeout.ms=4000", "replica.lag.time.max.ms=3000"
   };
-
-  @TempDir Path dir;
-  private TestCluster cluster;
-
-  @AfterEach
-  void stopCluster() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
 
   @Test
   void aPausedLeaderAcknowledgesNothingAfterItsSuccessorIsElectedAndStepsDown() throws Exception {

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flod.broker.cluster.PartitionMove;
 import io.flod.broker.cluster.PartitionState;
+import io.flod.broker.support.ClusterTest;
 import io.flod.broker.support.SteadyProducer;
 import io.flod.broker.support.TestCluster;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -23,9 +23,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Scale-out and scale-in under load: three brokers in zones 1-3 hold a 6-partition RF=3 topic; a
@@ -34,20 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
  * producer keeps writing; then broker 1 is drained, gives everything to broker 4, and is stopped.
  * No acknowledged record may be lost on the way.
  */
-class ScaleOutIT {
+class ScaleOutIT extends ClusterTest {
   private static final String TOPIC = "scale";
   private static final Map<Integer, String> ZONES =
       Map.of(1, "zone-1", 2, "zone-2", 3, "zone-3", 4, "zone-1");
-
-  @TempDir Path dir;
-  private TestCluster cluster;
-
-  @AfterEach
-  void stopCluster() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
 
   @Test
   void aJoiningBrokerReceivesReplicasAndADrainedOneGivesThemAllAway() throws Exception {
