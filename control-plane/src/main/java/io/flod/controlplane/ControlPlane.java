@@ -26,6 +26,7 @@ import io.flod.controlplane.topic.PendingTopicPlacement;
 import io.flod.controlplane.topic.TopicPlacement;
 import io.flod.controlplane.topic.TopicService;
 import io.flod.controlplane.topic.TopicsResource;
+import io.flod.controlplane.zk.ClusterCoordination;
 import io.flod.provisioner.Provisioner;
 import io.flod.provisioner.UnavailableProvisioner;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -75,6 +76,7 @@ public final class ControlPlane implements AutoCloseable {
 
   private final OwnedPostgres ownedPostgres;
   private final Database db;
+  private final ClusterCoordination zookeeper;
   private final HttpServer server;
   private final URI baseUri;
   private final OperatorKey operatorKey;
@@ -84,6 +86,7 @@ public final class ControlPlane implements AutoCloseable {
   private ControlPlane(
       OwnedPostgres ownedPostgres,
       Database db,
+      ClusterCoordination zookeeper,
       HttpServer server,
       URI baseUri,
       OperatorKey operatorKey,
@@ -93,18 +96,26 @@ public final class ControlPlane implements AutoCloseable {
     this.database = database;
     this.ownedPostgres = ownedPostgres;
     this.db = db;
+    this.zookeeper = zookeeper;
     this.server = server;
     this.baseUri = baseUri;
     this.operatorKey = operatorKey;
   }
 
+  /** As {@code bin/flod control-plane} starts it; a null {@code zkConnect} owns a ZooKeeper. */
   public static ControlPlane start(
-      String host, int port, Path dataDir, DatabaseSettings database, String operatorKeyFromEnv) {
+      String host,
+      int port,
+      Path dataDir,
+      DatabaseSettings database,
+      String zkConnect,
+      String operatorKeyFromEnv) {
     return start(
         host,
         port,
         dataDir,
         database,
+        zkConnect,
         operatorKeyFromEnv,
         new UnavailableProvisioner(),
         new PendingTopicPlacement(),
@@ -121,9 +132,34 @@ public final class ControlPlane implements AutoCloseable {
       Provisioner provisioner,
       TopicPlacement topicPlacement,
       long reconcileIntervalMs) {
+    return start(
+        host,
+        port,
+        dataDir,
+        database,
+        null,
+        operatorKeyFromEnv,
+        provisioner,
+        topicPlacement,
+        reconcileIntervalMs);
+  }
+
+  /** Starts with everything given; a null {@code zkConnect} starts an owned ZooKeeper. */
+  public static ControlPlane start(
+      String host,
+      int port,
+      Path dataDir,
+      DatabaseSettings database,
+      String zkConnect,
+      String operatorKeyFromEnv,
+      Provisioner provisioner,
+      TopicPlacement topicPlacement,
+      long reconcileIntervalMs) {
     OwnedPostgres owned = database.jdbcUrl() == null ? OwnedPostgres.start(dataDir, 0) : null;
     Database db = null;
+    ClusterCoordination zookeeper = null;
     try {
+      zookeeper = ClusterCoordination.start(zkConnect, dataDir);
       db =
           owned == null
               ? Database.open(database.jdbcUrl(), database.user(), database.password())
@@ -142,7 +178,7 @@ public final class ControlPlane implements AutoCloseable {
               .register(new BodyLimitFilter())
               .register(new AuthFilter(operatorKey, db))
               .register(new RequestMetrics(metrics))
-              .register(new HealthResource(db))
+              .register(new HealthResource(db, zookeeper))
               .register(new MetricsResource(metrics))
               .register(new OpenApiResource())
               .register(new TenantsResource(new TenantService(db, Clock.systemUTC())))
@@ -173,12 +209,12 @@ public final class ControlPlane implements AutoCloseable {
       reconciler.start(reconcileIntervalMs);
       DatabaseSettings used =
           owned == null ? database : new DatabaseSettings(owned.jdbcUrl(), owned.user(), "");
-      return new ControlPlane(owned, db, server, bound, operatorKey, reconciler, used);
+      return new ControlPlane(owned, db, zookeeper, server, bound, operatorKey, reconciler, used);
     } catch (IOException e) {
-      close(db, owned);
+      close(db, owned, zookeeper);
       throw new UncheckedIOException("cannot start the HTTP server on " + host + ":" + port, e);
     } catch (RuntimeException e) {
-      close(db, owned);
+      close(db, owned, zookeeper);
       throw e;
     }
   }
@@ -192,6 +228,11 @@ public final class ControlPlane implements AutoCloseable {
     return database;
   }
 
+  /** The ZooKeeper the clusters' Helix state lives in (owned or given). */
+  public String zookeeperConnectString() {
+    return zookeeper.connectString();
+  }
+
   public OperatorKey operatorKey() {
     return operatorKey;
   }
@@ -200,15 +241,18 @@ public final class ControlPlane implements AutoCloseable {
   public void close() {
     server.shutdownNow();
     reconciler.close();
-    close(db, ownedPostgres);
+    close(db, ownedPostgres, zookeeper);
   }
 
-  private static void close(Database db, OwnedPostgres owned) {
+  private static void close(Database db, OwnedPostgres owned, ClusterCoordination zookeeper) {
     if (db != null) {
       db.close();
     }
     if (owned != null) {
       owned.close();
+    }
+    if (zookeeper != null) {
+      zookeeper.close();
     }
   }
 }

@@ -37,7 +37,8 @@ public final class ControlPlaneMain implements Callable<Integer> {
 
   @Option(
       names = "--data-dir",
-      description = "Operator key and the owned database (default: ~/.flod/control-plane).")
+      description =
+          "Operator key, the owned database and ZooKeeper (default: ~/.flod/control-plane).")
   Path dataDir;
 
   @Option(
@@ -55,6 +56,14 @@ public final class ControlPlaneMain implements Callable<Integer> {
       names = "--db-password-file",
       description = "File holding the database password, with --jdbc-url.")
   Path dbPasswordFile;
+
+  @Option(
+      names = "--zk",
+      paramLabel = "CONNECT",
+      description =
+          "ZooKeeper for the clusters' Helix state; without it the control plane runs its own"
+              + " under its data directory.")
+  String zk;
 
   /** FLOD_<OPTION NAME> environment variables as option defaults (FLOD_JDBC_URL for --jdbc-url). */
   public static final class EnvironmentDefaults implements CommandLine.IDefaultValueProvider {
@@ -87,6 +96,7 @@ public final class ControlPlaneMain implements Callable<Integer> {
             port,
             data,
             new ControlPlane.DatabaseSettings(jdbcUrl, dbUser, password),
+            zk,
             System.getenv("FLOD_OPERATOR_KEY"));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -98,6 +108,7 @@ public final class ControlPlaneMain implements Callable<Integer> {
                 },
                 "flod-shutdown"));
     System.out.println("control plane listening on " + controlPlane.baseUri());
+    System.out.println("zookeeper " + controlPlane.zookeeperConnectString());
     if (controlPlane.operatorKey().generated()) {
       System.out.println(
           "operator key (shown once; also in "

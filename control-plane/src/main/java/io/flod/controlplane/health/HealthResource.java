@@ -1,6 +1,7 @@
 package io.flod.controlplane.health;
 
 import io.flod.controlplane.db.Database;
+import io.flod.controlplane.zk.ClusterCoordination;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -9,16 +10,18 @@ import jakarta.ws.rs.core.Response;
 import java.util.Map;
 
 /**
- * Liveness ({@code /healthz}: the process answers) and readiness ({@code /readyz}: the database
- * does).
+ * Liveness ({@code /healthz}: the process answers) and readiness ({@code /readyz}: the database and
+ * ZooKeeper do).
  */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
 public final class HealthResource {
   private final Database db;
+  private final ClusterCoordination zookeeper;
 
-  public HealthResource(Database db) {
+  public HealthResource(Database db, ClusterCoordination zookeeper) {
     this.db = db;
+    this.zookeeper = zookeeper;
   }
 
   @GET
@@ -33,6 +36,9 @@ public final class HealthResource {
     try {
       db.sessions()
           .inSession(s -> s.createNativeQuery("SELECT 1", Integer.class).getSingleResult());
+      if (!zookeeper.connected()) {
+        return Response.status(503).entity(Map.of("status", "zookeeper unavailable")).build();
+      }
       return Response.ok(Map.of("status", "ready")).build();
     } catch (RuntimeException e) {
       return Response.status(503).entity(Map.of("status", "database unavailable")).build();

@@ -33,7 +33,12 @@ class TenantsApiIT {
   void start() {
     controlPlane =
         ControlPlane.start(
-            "127.0.0.1", 0, dataDir, new ControlPlane.DatabaseSettings(null, null, null), null);
+            "127.0.0.1",
+            0,
+            dataDir,
+            new ControlPlane.DatabaseSettings(null, null, null),
+            null,
+            null);
     operatorKey = controlPlane.operatorKey().secret();
   }
 
@@ -219,12 +224,63 @@ class TenantsApiIT {
         "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)));
     assertTrue(controlPlane.operatorKey().generated());
     call("POST", "/v1/tenants", operatorKey, "{\"name\":\"durable\"}");
+    String zookeeper = controlPlane.zookeeperConnectString();
+    try (ZooKeeperProbe probe = new ZooKeeperProbe(zookeeper)) {
+      probe.create("/durability-probe", "kept");
+    }
     controlPlane.close();
     controlPlane =
         ControlPlane.start(
-            "127.0.0.1", 0, dataDir, new ControlPlane.DatabaseSettings(null, null, null), null);
+            "127.0.0.1",
+            0,
+            dataDir,
+            new ControlPlane.DatabaseSettings(null, null, null),
+            null,
+            null);
     assertFalse(controlPlane.operatorKey().generated());
     assertEquals(operatorKey, controlPlane.operatorKey().secret());
     assertNotNull(call("GET", "/v1/tenants/durable", operatorKey, null).json().get("id"));
+    // The owned ZooKeeper comes back on the same address with its data (brokers hold the address).
+    assertEquals(zookeeper, controlPlane.zookeeperConnectString());
+    try (ZooKeeperProbe probe = new ZooKeeperProbe(zookeeper)) {
+      assertEquals("kept", probe.read("/durability-probe"));
+    }
+    assertEquals(200, call("GET", "/readyz", null, null).status());
+  }
+
+  /** A plain ZooKeeper client, to look at the owned server from outside the control plane. */
+  private static final class ZooKeeperProbe implements AutoCloseable {
+    private final org.apache.zookeeper.ZooKeeper zk;
+
+    ZooKeeperProbe(String connect) throws Exception {
+      java.util.concurrent.CountDownLatch up = new java.util.concurrent.CountDownLatch(1);
+      zk =
+          new org.apache.zookeeper.ZooKeeper(
+              connect,
+              10_000,
+              e -> {
+                if (e.getState() == org.apache.zookeeper.Watcher.Event.KeeperState.SyncConnected) {
+                  up.countDown();
+                }
+              });
+      assertTrue(up.await(10, java.util.concurrent.TimeUnit.SECONDS), "ZooKeeper " + connect);
+    }
+
+    void create(String path, String data) throws Exception {
+      zk.create(
+          path,
+          data.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE,
+          org.apache.zookeeper.CreateMode.PERSISTENT);
+    }
+
+    String read(String path) throws Exception {
+      return new String(zk.getData(path, false, null), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      zk.close();
+    }
   }
 }
