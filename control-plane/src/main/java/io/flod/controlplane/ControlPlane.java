@@ -19,6 +19,7 @@ import io.flod.controlplane.http.ProblemMapper;
 import io.flod.controlplane.http.RequestMetrics;
 import io.flod.controlplane.sas.AuthorizationRuleService;
 import io.flod.controlplane.sas.ClusterAuthorizationRulesResource;
+import io.flod.controlplane.sas.SecretBox;
 import io.flod.controlplane.sas.TopicAuthorizationRulesResource;
 import io.flod.controlplane.tenant.TenantService;
 import io.flod.controlplane.tenant.TenantsResource;
@@ -169,7 +170,9 @@ public final class ControlPlane implements AutoCloseable {
       ClusterReconciler reconciler =
           new ClusterReconciler(db, provisioner, Clock.systemUTC(), metrics);
       ClusterService clusters = new ClusterService(db, provisioner, reconciler, Clock.systemUTC());
-      AuthorizationRuleService rules = new AuthorizationRuleService(db, Clock.systemUTC());
+      AuthorizationRuleService rules =
+          new AuthorizationRuleService(
+              db, Clock.systemUTC(), SecretBox.load(dataDir, System.getenv("FLOD_SECRETS_KEY")));
       ResourceConfig api =
           new ResourceConfig()
               .register(JacksonFeature.withoutExceptionMappers())

@@ -29,10 +29,12 @@ public final class AuthorizationRuleService {
   private static final SecureRandom RANDOM = new SecureRandom();
   private final Database db;
   private final Clock clock;
+  private final SecretBox secrets;
 
-  public AuthorizationRuleService(Database db, Clock clock) {
+  public AuthorizationRuleService(Database db, Clock clock, SecretBox secrets) {
     this.db = db;
     this.clock = clock;
+    this.secrets = secrets;
   }
 
   /** Where a rule lives: a cluster, or a topic of it ({@code topic} non-null). */
@@ -64,8 +66,8 @@ public final class AuthorizationRuleService {
                       scope.topic(),
                       spec.name(),
                       List.copyOf(new java.util.TreeSet<>(spec.rights())),
-                      newKey(),
-                      newKey(),
+                      secrets.seal(newKey()),
+                      secrets.seal(newKey()),
                       clock.instant());
               s.persist(rule);
               s.flush();
@@ -120,9 +122,9 @@ public final class AuthorizationRuleService {
             s -> {
               AuthorizationRule rule = require(s, caller, scope, name);
               if (keyType.equals("PrimaryKey")) {
-                rule.replacePrimaryKey(newKey());
+                rule.replacePrimaryKey(secrets.seal(newKey()));
               } else {
-                rule.replaceSecondaryKey(newKey());
+                rule.replaceSecondaryKey(secrets.seal(newKey()));
               }
               log.info(
                   "tenant={} cluster={} scope={} authorization rule {}: {} regenerated",
@@ -191,13 +193,15 @@ public final class AuthorizationRuleService {
         rule.name(), scope.label(), rule.rights(), Requests.etag(rule.version()));
   }
 
-  private static AuthorizationRuleKeys keys(AuthorizationRule rule, Scope scope) {
+  private AuthorizationRuleKeys keys(AuthorizationRule rule, Scope scope) {
+    String primary = secrets.open(rule.primaryKey());
+    String secondary = secrets.open(rule.secondaryKey());
     return new AuthorizationRuleKeys(
         rule.name(),
-        rule.primaryKey(),
-        rule.secondaryKey(),
-        connectionString(scope, rule.name(), rule.primaryKey()),
-        connectionString(scope, rule.name(), rule.secondaryKey()));
+        primary,
+        secondary,
+        connectionString(scope, rule.name(), primary),
+        connectionString(scope, rule.name(), secondary));
   }
 
   /** Event Hubs' connection-string format; EntityPath only for a topic-level rule. */

@@ -168,6 +168,21 @@ class TopicsApiIT {
     assertEquals(
         "Endpoint=sb://ns.hubs.flod/;SharedAccessKeyName=sender;SharedAccessKey=" + primary,
         keys.get("primaryConnectionString").asText());
+    // At rest the keys are sealed (AES-GCM under the control plane's secrets key), never plain.
+    ControlPlane.DatabaseSettings db = controlPlane.database();
+    try (java.sql.Connection c =
+            java.sql.DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+        java.sql.ResultSet stored =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT primary_key, secondary_key FROM authorization_rules WHERE name = 'sender'")) {
+      assertTrue(stored.next());
+      for (int column = 1; column <= 2; column++) {
+        String value = stored.getString(column);
+        assertTrue(value.startsWith("v1:"), "sealed: " + value);
+        assertTrue(!value.contains(primary) && !value.contains(secondary), "no key in clear");
+      }
+    }
 
     JsonNode regenerated =
         call("POST", RULES + "/sender/regenerateKeys", operator, "{\"keyType\":\"PrimaryKey\"}")
