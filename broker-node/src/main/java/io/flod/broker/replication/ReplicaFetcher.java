@@ -46,6 +46,7 @@ final class ReplicaFetcher extends Thread {
   private static final Logger log = LoggerFactory.getLogger(ReplicaFetcher.class);
   private static final short FETCH_VERSION = 12;
   private static final short EPOCH_VERSION = 4;
+  private static final long FAILURE_LOG_INTERVAL_MS = 10_000;
 
   private final int localNodeId;
   private final int leaderId;
@@ -59,6 +60,8 @@ final class ReplicaFetcher extends Thread {
   private Socket socket;
   private DataOutputStream out;
   private DataInputStream in;
+  private long lastFailureLogMs;
+  private long unloggedFailures;
   private int correlationId;
 
   private static final class Follow {
@@ -129,12 +132,22 @@ final class ReplicaFetcher extends Thread {
         if (!running) {
           return;
         }
-        log.warn(
-            "node={} fetch from leader {} at {} failed: {}; finding leaders again",
-            localNodeId,
-            leaderId,
-            leaderAddress,
-            e.toString());
+        // A dead leader fails every retry until its session expires: one line per 10 s, not 5/s.
+        long now = System.currentTimeMillis();
+        if (now - lastFailureLogMs >= FAILURE_LOG_INTERVAL_MS) {
+          log.warn(
+              "node={} fetch from leader {} at {} failed: {}; finding leaders again"
+                  + " ({} similar failures not logged)",
+              localNodeId,
+              leaderId,
+              leaderAddress,
+              e.toString(),
+              unloggedFailures);
+          lastFailureLogMs = now;
+          unloggedFailures = 0;
+        } else {
+          unloggedFailures++;
+        }
         closeSocket();
         for (TopicPartition tp : List.copyOf(partitions.keySet())) {
           handBack(tp);
