@@ -5,7 +5,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.helix.AccessOption;
 import org.apache.helix.HelixManager;
 import org.apache.helix.HelixManagerFactory;
 import org.apache.helix.InstanceType;
@@ -156,18 +155,11 @@ public final class ClusterController implements AutoCloseable {
             .instanceConfig(ClusterPaths.instanceName(nodeId))
             .getPath();
     boolean updated =
-        watcher
-            .getHelixDataAccessor()
-            .getBaseDataAccessor()
-            .update(
-                path,
-                record -> {
-                  if (record != null) {
-                    record.setSimpleField(ClusterPaths.DRAINING_FIELD, Boolean.toString(draining));
-                  }
-                  return record;
-                },
-                AccessOption.PERSISTENT);
+        HelixRecords.updateExisting(
+            watcher,
+            path,
+            record ->
+                record.setSimpleField(ClusterPaths.DRAINING_FIELD, Boolean.toString(draining)));
     if (!updated) {
       throw new IllegalArgumentException("no broker " + nodeId + " in cluster " + cluster);
     }

@@ -109,19 +109,7 @@ final class LeaderElector {
     }
     if (differs) {
       String path = manager.getHelixDataAccessor().keyBuilder().idealStates(topic).getPath();
-      manager
-          .getHelixDataAccessor()
-          .getBaseDataAccessor()
-          .update(
-              path,
-              current -> {
-                if (current == null) {
-                  return null;
-                }
-                mapping.forEach(current::setMapField);
-                return current;
-              },
-              AccessOption.PERSISTENT);
+      HelixRecords.updateExisting(manager, path, record -> mapping.forEach(record::setMapField));
     }
   }
 

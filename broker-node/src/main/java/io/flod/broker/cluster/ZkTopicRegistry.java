@@ -162,20 +162,13 @@ public final class ZkTopicRegistry implements TopicRegistry {
     store.set(ClusterPaths.topicPath(topic.name()), toRecord(topic), AccessOption.PERSISTENT);
     if (added > 0) {
       String path = manager.getHelixDataAccessor().keyBuilder().idealStates(topic.name()).getPath();
-      manager
-          .getHelixDataAccessor()
-          .getBaseDataAccessor()
-          .update(
-              path,
-              record -> {
-                if (record != null) {
-                  record.setSimpleField(
-                      IdealState.IdealStateProperty.NUM_PARTITIONS.name(),
-                      Integer.toString(topic.partitionCount()));
-                }
-                return record;
-              },
-              AccessOption.PERSISTENT);
+      HelixRecords.updateExisting(
+          manager,
+          path,
+          record ->
+              record.setSimpleField(
+                  IdealState.IdealStateProperty.NUM_PARTITIONS.name(),
+                  Integer.toString(topic.partitionCount())));
     }
     cache(topic);
   }

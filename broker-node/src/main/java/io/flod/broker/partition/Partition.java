@@ -56,6 +56,10 @@ public final class Partition {
   private volatile List<Integer> replicas = List.of();
   private volatile List<Integer> isr = List.of();
   private volatile Set<Integer> addingReplicas = Set.of();
+
+  /** Bumped (under the lock) by every ISR write and new leadership, for {@link #syncAssignment}. */
+  private volatile long assignmentChanges;
+
   private IsrWriter isrWriter;
   private long leaderEpochStartOffset;
 
@@ -139,6 +143,7 @@ public final class Partition {
       isr = List.copyOf(inSync);
       isrWriter = writer;
       addingReplicas = Set.of();
+      assignmentChanges++;
       leaderEpochStartOffset = log.logEndOffset();
       followers.clear();
       long now = System.currentTimeMillis();
@@ -381,6 +386,7 @@ public final class Partition {
     IsrWriter.Result result = isrWriter.write(leaderEpoch, newIsr);
     if (result == IsrWriter.Result.WRITTEN) {
       isr = List.copyOf(newIsr);
+      assignmentChanges++;
       return true;
     }
     if (result == IsrWriter.Result.FENCED) {
@@ -428,23 +434,29 @@ public final class Partition {
 
   /**
    * Brings this leader in line with the stored assignment: replicas a move added or removed, and
-   * the ISR as the controller trimmed it when a move completed. The store is read under the lock so
-   * that no ISR write of this leader slips between the read and its use. A stored leadership newer
-   * than this one deposes it: a leader that was paused or cut off past its session learns it here,
-   * before Helix tells it.
+   * the ISR as the controller trimmed it when a move completed. A stored leadership newer than this
+   * one deposes it: a leader that was paused or cut off past its session learns it here, before
+   * Helix tells it.
+   *
+   * <p>The store is read outside the lock (produce and fetch take it; a ZooKeeper round trip must
+   * not stall them). A read that an ISR write of this leader may have overtaken is not adopted: the
+   * next sync, a second later, reads again.
    */
   public void syncAssignment(Supplier<Optional<StoredAssignment>> store) {
+    if (!leader) {
+      return;
+    }
+    long changesBefore = assignmentChanges;
+    StoredAssignment stored = store.get().orElse(null);
     int newerEpoch;
     synchronized (lock) {
-      if (!leader) {
-        return;
-      }
-      StoredAssignment stored = store.get().orElse(null);
-      if (stored == null || stored.leaderEpoch() < leaderEpoch) {
+      if (!leader || stored == null || stored.leaderEpoch() < leaderEpoch) {
         return;
       }
       if (stored.leaderEpoch() == leaderEpoch && stored.leader() == localNodeId) {
-        adopt(stored);
+        if (assignmentChanges == changesBefore) {
+          adopt(stored);
+        }
         return;
       }
       newerEpoch = stored.leaderEpoch();
@@ -502,6 +514,9 @@ public final class Partition {
 
   /** Bytes each replica being added still has to copy, for reporting a move's progress. */
   public Map<Integer, Long> bytesRemainingForAddedReplicas() {
+    if (addingReplicas.isEmpty()) {
+      return Map.of(); // not moving: the common case, every second for every led partition
+    }
     Map<Integer, Long> remaining = new HashMap<>();
     synchronized (lock) {
       for (int replica : addingReplicas) {

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,21 +39,7 @@ public final class ClusterCoordination implements AutoCloseable {
     EmbeddedZooKeeper owned = zkConnect == null ? startOwned(dataDir.resolve("zookeeper")) : null;
     String connect = owned != null ? owned.connectString() : zkConnect;
     try {
-      CountDownLatch connected = new CountDownLatch(1);
-      ZooKeeper client =
-          new ZooKeeper(
-              connect,
-              SESSION_TIMEOUT_MS,
-              event -> {
-                if (event.getState()
-                    == org.apache.zookeeper.Watcher.Event.KeeperState.SyncConnected) {
-                  connected.countDown();
-                }
-              });
-      if (!connected.await(SESSION_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-        client.close();
-        throw new IllegalStateException("ZooKeeper at " + connect + " did not answer");
-      }
+      ZooKeeper client = connect(connect);
       log.info("ZooKeeper {} ({})", connect, owned != null ? "owned" : "external");
       return new ClusterCoordination(owned, connect, client);
     } catch (IOException e) {
@@ -66,6 +53,28 @@ public final class ClusterCoordination implements AutoCloseable {
       closeOwned(owned);
       throw e;
     }
+  }
+
+  /**
+   * A ZooKeeper client whose session is established, or an exception saying the server did not
+   * answer within the session timeout.
+   */
+  public static ZooKeeper connect(String connect) throws IOException, InterruptedException {
+    CountDownLatch connected = new CountDownLatch(1);
+    ZooKeeper client =
+        new ZooKeeper(
+            connect,
+            SESSION_TIMEOUT_MS,
+            event -> {
+              if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
+                connected.countDown();
+              }
+            });
+    if (!connected.await(SESSION_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+      client.close();
+      throw new IllegalStateException("ZooKeeper at " + connect + " did not answer");
+    }
+    return client;
   }
 
   private static EmbeddedZooKeeper startOwned(Path dir) {

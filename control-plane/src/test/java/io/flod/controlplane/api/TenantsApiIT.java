@@ -253,17 +253,7 @@ class TenantsApiIT {
     private final org.apache.zookeeper.ZooKeeper zk;
 
     ZooKeeperProbe(String connect) throws Exception {
-      java.util.concurrent.CountDownLatch up = new java.util.concurrent.CountDownLatch(1);
-      zk =
-          new org.apache.zookeeper.ZooKeeper(
-              connect,
-              10_000,
-              e -> {
-                if (e.getState() == org.apache.zookeeper.Watcher.Event.KeeperState.SyncConnected) {
-                  up.countDown();
-                }
-              });
-      assertTrue(up.await(10, java.util.concurrent.TimeUnit.SECONDS), "ZooKeeper " + connect);
+      zk = io.flod.controlplane.zk.ClusterCoordination.connect(connect);
     }
 
     void create(String path, String data) throws Exception {
