@@ -4,8 +4,23 @@ import java.util.List;
 
 /** A cluster: its spec and what the control plane last observed. */
 public record ClusterView(String name, ClusterSpec spec, Status status, String etag) {
-  /** Observed state: {@code Provisioning|Ready|Scaling|Degraded|Deleting|Failed}. */
-  public record Status(String state, List<Node> nodes) {}
+  /**
+   * Observed state: {@code Provisioning|Ready|Scaling|Degraded|Deleting|Failed}; the nodes; and the
+   * bootstrap servers of the live brokers (empty until one is up).
+   */
+  public record Status(String state, List<Node> nodes, String bootstrapServers) {}
 
-  public record Node(String nodeId, String zone, String state) {}
+  /**
+   * One machine: its state at the provider, and its broker as the node agent reports it.
+   *
+   * @param brokerState {@code starting|running|restarting|crash-loop|stopped}, or null before the
+   *     agent reported
+   */
+  public record Node(
+      String nodeId,
+      String zone,
+      String state,
+      String brokerState,
+      int restarts,
+      int partitionsLed) {}
 }

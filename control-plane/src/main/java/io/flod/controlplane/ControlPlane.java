@@ -8,6 +8,8 @@ import io.flod.controlplane.cluster.ClustersResource;
 import io.flod.controlplane.cluster.OperationsResource;
 import io.flod.controlplane.db.Database;
 import io.flod.controlplane.db.OwnedPostgres;
+import io.flod.controlplane.fleet.BrokerFleet;
+import io.flod.controlplane.fleet.HelixBrokerFleet;
 import io.flod.controlplane.group.ConsumerGroupService;
 import io.flod.controlplane.group.ConsumerGroupsResource;
 import io.flod.controlplane.health.HealthResource;
@@ -17,13 +19,15 @@ import io.flod.controlplane.http.JsonConfig;
 import io.flod.controlplane.http.OpenApiResource;
 import io.flod.controlplane.http.ProblemMapper;
 import io.flod.controlplane.http.RequestMetrics;
+import io.flod.controlplane.node.AgentService;
+import io.flod.controlplane.node.AgentsResource;
 import io.flod.controlplane.sas.AuthorizationRuleService;
 import io.flod.controlplane.sas.ClusterAuthorizationRulesResource;
 import io.flod.controlplane.sas.SecretBox;
 import io.flod.controlplane.sas.TopicAuthorizationRulesResource;
 import io.flod.controlplane.tenant.TenantService;
 import io.flod.controlplane.tenant.TenantsResource;
-import io.flod.controlplane.topic.PendingTopicPlacement;
+import io.flod.controlplane.topic.BrokerTopicPlacement;
 import io.flod.controlplane.topic.TopicPlacement;
 import io.flod.controlplane.topic.TopicService;
 import io.flod.controlplane.topic.TopicsResource;
@@ -37,9 +41,11 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import org.glassfish.grizzly.http.server.HttpServer;
 import org.glassfish.jersey.grizzly2.httpserver.GrizzlyHttpServerFactory;
 import org.glassfish.jersey.jackson.JacksonFeature;
@@ -49,8 +55,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The control plane process: its database (a JDBC URL, or a PostgreSQL of its own under the data
- * directory), and the REST API on an embedded Grizzly server. Closing stops the server, then the
- * database, then the owned PostgreSQL.
+ * directory), its ZooKeeper (given, or owned), the reconciler with its machine provider and broker
+ * fleet, and the REST API on an embedded Grizzly server. Closing stops the server, the reconciler,
+ * the provider and fleet (machines keep running), then the database and what it owns.
  */
 public final class ControlPlane implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
@@ -70,7 +77,8 @@ public final class ControlPlane implements AutoCloseable {
           TopicsResource.class,
           ClusterAuthorizationRulesResource.class,
           TopicAuthorizationRulesResource.class,
-          ConsumerGroupsResource.class);
+          ConsumerGroupsResource.class,
+          AgentsResource.class);
 
   /** Where the database is: a URL with credentials, or null to own one. */
   public record DatabaseSettings(String jdbcUrl, String user, String password) {}
@@ -83,6 +91,8 @@ public final class ControlPlane implements AutoCloseable {
   private final OperatorKey operatorKey;
   private final ClusterReconciler reconciler;
   private final DatabaseSettings database;
+  private final BrokerFleet fleet;
+  private final Provisioner provisioner;
 
   private ControlPlane(
       OwnedPostgres ownedPostgres,
@@ -92,7 +102,11 @@ public final class ControlPlane implements AutoCloseable {
       URI baseUri,
       OperatorKey operatorKey,
       ClusterReconciler reconciler,
-      DatabaseSettings database) {
+      DatabaseSettings database,
+      BrokerFleet fleet,
+      Provisioner provisioner) {
+    this.fleet = fleet;
+    this.provisioner = provisioner;
     this.reconciler = reconciler;
     this.database = database;
     this.ownedPostgres = ownedPostgres;
@@ -103,76 +117,136 @@ public final class ControlPlane implements AutoCloseable {
     this.operatorKey = operatorKey;
   }
 
-  /** As {@code bin/flod control-plane} starts it; a null {@code zkConnect} owns a ZooKeeper. */
-  public static ControlPlane start(
-      String host,
-      int port,
-      Path dataDir,
-      DatabaseSettings database,
-      String zkConnect,
-      String operatorKeyFromEnv) {
-    return start(
-        host,
-        port,
-        dataDir,
-        database,
-        zkConnect,
-        operatorKeyFromEnv,
-        new UnavailableProvisioner(),
-        new PendingTopicPlacement(),
-        1000);
+  /** How to start a control plane; every setting has a default but the data directory. */
+  public static final class Builder {
+    private String host = "127.0.0.1";
+    private int port;
+    private Path dataDir;
+    private DatabaseSettings database = new DatabaseSettings(null, null, null);
+    private String zkConnect;
+    private String operatorKey;
+    private Function<String, Provisioner> provisioner = url -> new UnavailableProvisioner();
+    private TopicPlacement topicPlacement;
+    private Function<String, BrokerFleet> fleet = HelixBrokerFleet::new;
+    private long reconcileIntervalMs = 1000;
+    private Duration nodeGrace = Duration.ofSeconds(30);
+    private long heartbeatIntervalMs = 2000;
+    private String publicUrl;
+
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    /** 0 (the default) picks a free port. */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    public Builder dataDir(Path dataDir) {
+      this.dataDir = dataDir;
+      return this;
+    }
+
+    /** A JDBC URL with credentials; with none (the default) it owns a PostgreSQL. */
+    public Builder database(DatabaseSettings database) {
+      this.database = database;
+      return this;
+    }
+
+    /** An external ZooKeeper; with none (the default) it owns one. */
+    public Builder zkConnect(String zkConnect) {
+      this.zkConnect = zkConnect;
+      return this;
+    }
+
+    /** The operator key; with none it is generated once and kept in the data directory. */
+    public Builder operatorKey(String operatorKey) {
+      this.operatorKey = operatorKey;
+      return this;
+    }
+
+    /** Makes the machine provider, given the URL its agents reach this control plane at. */
+    public Builder provisioner(Function<String, Provisioner> provisioner) {
+      this.provisioner = provisioner;
+      return this;
+    }
+
+    public Builder provisioner(Provisioner provisioner) {
+      return provisioner(url -> provisioner);
+    }
+
+    /** Where topic changes go; by default to the brokers, through the reconciler. */
+    public Builder topicPlacement(TopicPlacement topicPlacement) {
+      this.topicPlacement = topicPlacement;
+      return this;
+    }
+
+    /** Makes the broker fleet, given the ZooKeeper address; Helix by default. */
+    public Builder fleet(Function<String, BrokerFleet> fleet) {
+      this.fleet = fleet;
+      return this;
+    }
+
+    public Builder reconcileIntervalMs(long reconcileIntervalMs) {
+      this.reconcileIntervalMs = reconcileIntervalMs;
+      return this;
+    }
+
+    /** How long a machine's agent may be silent before the machine is replaced. */
+    public Builder nodeGrace(Duration nodeGrace) {
+      this.nodeGrace = nodeGrace;
+      return this;
+    }
+
+    public Builder heartbeatIntervalMs(long heartbeatIntervalMs) {
+      this.heartbeatIntervalMs = heartbeatIntervalMs;
+      return this;
+    }
+
+    /** The URL agents use to reach this control plane (default: the address it listens on). */
+    public Builder publicUrl(String publicUrl) {
+      this.publicUrl = publicUrl;
+      return this;
+    }
+
+    public ControlPlane start() {
+      return ControlPlane.start(this);
+    }
   }
 
-  /** Starts with a machine provider and a reconcile interval (tests use a fake and a short one). */
-  public static ControlPlane start(
-      String host,
-      int port,
-      Path dataDir,
-      DatabaseSettings database,
-      String operatorKeyFromEnv,
-      Provisioner provisioner,
-      TopicPlacement topicPlacement,
-      long reconcileIntervalMs) {
-    return start(
-        host,
-        port,
-        dataDir,
-        database,
-        null,
-        operatorKeyFromEnv,
-        provisioner,
-        topicPlacement,
-        reconcileIntervalMs);
+  public static Builder builder() {
+    return new Builder();
   }
 
-  /** Starts with everything given; a null {@code zkConnect} starts an owned ZooKeeper. */
-  public static ControlPlane start(
-      String host,
-      int port,
-      Path dataDir,
-      DatabaseSettings database,
-      String zkConnect,
-      String operatorKeyFromEnv,
-      Provisioner provisioner,
-      TopicPlacement topicPlacement,
-      long reconcileIntervalMs) {
-    OwnedPostgres owned = database.jdbcUrl() == null ? OwnedPostgres.start(dataDir, 0) : null;
+  private static ControlPlane start(Builder b) {
+    OwnedPostgres owned = b.database.jdbcUrl() == null ? OwnedPostgres.start(b.dataDir, 0) : null;
     Database db = null;
     ClusterCoordination zookeeper = null;
+    BrokerFleet fleet = null;
+    Provisioner provisioner = null;
+    int port = b.port != 0 ? b.port : freePort(b.host);
     try {
-      zookeeper = ClusterCoordination.start(zkConnect, dataDir);
+      zookeeper = ClusterCoordination.start(b.zkConnect, b.dataDir);
       db =
           owned == null
-              ? Database.open(database.jdbcUrl(), database.user(), database.password())
+              ? Database.open(b.database.jdbcUrl(), b.database.user(), b.database.password())
               : Database.open(owned.jdbcUrl(), owned.user(), "");
-      OperatorKey operatorKey = OperatorKey.load(dataDir, operatorKeyFromEnv);
+      OperatorKey operatorKey = OperatorKey.load(b.dataDir, b.operatorKey);
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      fleet = b.fleet.apply(zookeeper.connectString());
+      String url = b.publicUrl != null ? b.publicUrl : "http://" + b.host + ":" + port;
+      provisioner = b.provisioner.apply(url);
       ClusterReconciler reconciler =
-          new ClusterReconciler(db, provisioner, Clock.systemUTC(), metrics);
-      ClusterService clusters = new ClusterService(db, provisioner, reconciler, Clock.systemUTC());
+          new ClusterReconciler(db, provisioner, fleet, b.nodeGrace, Clock.systemUTC(), metrics);
+      ClusterService clusters =
+          new ClusterService(db, provisioner, fleet, reconciler, Clock.systemUTC());
+      TopicPlacement placement =
+          b.topicPlacement != null ? b.topicPlacement : new BrokerTopicPlacement(reconciler);
       AuthorizationRuleService rules =
           new AuthorizationRuleService(
-              db, Clock.systemUTC(), SecretBox.load(dataDir, System.getenv("FLOD_SECRETS_KEY")));
+              db, Clock.systemUTC(), SecretBox.load(b.dataDir, System.getenv("FLOD_SECRETS_KEY")));
       ResourceConfig api =
           new ResourceConfig()
               .register(JacksonFeature.withoutExceptionMappers())
@@ -187,11 +261,13 @@ public final class ControlPlane implements AutoCloseable {
               .register(new TenantsResource(new TenantService(db, Clock.systemUTC())))
               .register(new ClustersResource(clusters))
               .register(new OperationsResource(clusters))
-              .register(new TopicsResource(new TopicService(db, topicPlacement, Clock.systemUTC())))
+              .register(new TopicsResource(new TopicService(db, placement, Clock.systemUTC())))
               .register(new ClusterAuthorizationRulesResource(rules))
               .register(new TopicAuthorizationRulesResource(rules))
+              .register(new ConsumerGroupsResource(new ConsumerGroupService(db, Clock.systemUTC())))
               .register(
-                  new ConsumerGroupsResource(new ConsumerGroupService(db, Clock.systemUTC())));
+                  new AgentsResource(
+                      new AgentService(db, fleet, Clock.systemUTC(), b.heartbeatIntervalMs)));
       Set<Class<?>> served = new HashSet<>();
       api.getInstances().stream()
           .filter(o -> o.getClass().isAnnotationPresent(jakarta.ws.rs.Path.class))
@@ -202,23 +278,48 @@ public final class ControlPlane implements AutoCloseable {
       }
       HttpServer server =
           GrizzlyHttpServerFactory.createHttpServer(
-              URI.create("http://" + host + ":" + port + "/"), api, false);
+              URI.create("http://" + b.host + ":" + port + "/"), api, false);
       server.start();
-      URI bound = URI.create("http://" + host + ":" + server.getListener("grizzly").getPort());
+      URI bound = URI.create("http://" + b.host + ":" + server.getListener("grizzly").getPort());
       log.info(
           "control plane listening on {} (database {})",
           bound,
-          owned == null ? database.jdbcUrl() : "owned");
-      reconciler.start(reconcileIntervalMs);
+          owned == null ? b.database.jdbcUrl() : "owned");
+      reconciler.start(b.reconcileIntervalMs);
       DatabaseSettings used =
-          owned == null ? database : new DatabaseSettings(owned.jdbcUrl(), owned.user(), "");
-      return new ControlPlane(owned, db, zookeeper, server, bound, operatorKey, reconciler, used);
+          owned == null ? b.database : new DatabaseSettings(owned.jdbcUrl(), owned.user(), "");
+      return new ControlPlane(
+          owned, db, zookeeper, server, bound, operatorKey, reconciler, used, fleet, provisioner);
     } catch (IOException e) {
+      closeQuietly(provisioner, fleet);
       close(db, owned, zookeeper);
-      throw new UncheckedIOException("cannot start the HTTP server on " + host + ":" + port, e);
+      throw new UncheckedIOException("cannot start the HTTP server on " + b.host + ":" + port, e);
     } catch (RuntimeException e) {
+      closeQuietly(provisioner, fleet);
       close(db, owned, zookeeper);
       throw e;
+    }
+  }
+
+  private static void closeQuietly(Provisioner provisioner, BrokerFleet fleet) {
+    if (provisioner != null) {
+      provisioner.close();
+    }
+    if (fleet != null) {
+      fleet.close();
+    }
+  }
+
+  /**
+   * A free port chosen before the server binds it, because the machine provider must know the URL
+   * its agents will call before the API (which needs the provider) can be built.
+   */
+  private static int freePort(String host) {
+    try (java.net.ServerSocket socket =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port on " + host, e);
     }
   }
 
@@ -244,6 +345,7 @@ public final class ControlPlane implements AutoCloseable {
   public void close() {
     server.shutdownNow();
     reconciler.close();
+    closeQuietly(provisioner, fleet);
     close(db, ownedPostgres, zookeeper);
   }
 

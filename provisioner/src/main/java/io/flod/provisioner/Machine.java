@@ -6,6 +6,8 @@ public record Machine(String nodeId, String zone, String address, State state) {
   public enum State {
     PENDING,
     RUNNING,
+    /** Exists but is not running (a local machine whose agent stopped with its host). */
+    STOPPED,
     TERMINATING
   }
 }

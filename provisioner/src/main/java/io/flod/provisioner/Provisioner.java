@@ -6,19 +6,26 @@ import java.util.Set;
 /**
  * Turns "cluster C needs these nodes" into machines that run the node agent. Every call is
  * idempotent, because a reconciler may repeat any step after a crash: asking for nodes that exist
- * creates nothing, destroying nodes that are gone is not an error. Implementations: a jclouds
- * provider for real clouds and a local one whose machines are processes (the machines issue); tests
- * use an in-memory fake.
+ * and run creates nothing (a stopped one is started again), destroying nodes that are gone is not
+ * an error. Implementations: {@link io.flod.provisioner.jclouds.JcloudsProvisioner} over any
+ * jclouds compute provider, including Flod's local one whose machines are processes; tests of the
+ * control plane use an in-memory fake.
  *
- * <p>It knows nothing of topics, tenants or Helix.
+ * <p>It knows nothing of topics, tenants (beyond tagging) or Helix.
  */
-public interface Provisioner {
-  /** Makes sure these nodes exist for the cluster, creating the missing ones. */
-  void ensure(String clusterId, List<NodeSpec> nodes);
+public interface Provisioner extends AutoCloseable {
+  /**
+   * Makes sure these nodes exist and run, creating the missing ones. Machines made before a failure
+   * are kept; the failures are reported in a {@link ProvisioningException}.
+   */
+  void ensure(ClusterRef cluster, List<NodeSpec> nodes);
 
   /** Destroys these nodes of the cluster (stopping their agents first). */
   void destroy(String clusterId, Set<String> nodeIds);
 
   /** The cluster's machines as they are now. */
   List<Machine> describe(String clusterId);
+
+  @Override
+  default void close() {}
 }

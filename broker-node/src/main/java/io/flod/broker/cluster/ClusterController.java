@@ -176,6 +176,18 @@ public final class ClusterController implements AutoCloseable {
     return true;
   }
 
+  /**
+   * Brokers with a live session whose instance is enabled (their agent did not report them dead).
+   */
+  public java.util.Set<Integer> eligibleBrokers() {
+    return BrokerRoster.read(watcher.getHelixDataAccessor()).eligible();
+  }
+
+  /** Brokers with a live ZooKeeper session. */
+  public java.util.Set<Integer> liveBrokers() {
+    return BrokerRoster.read(watcher.getHelixDataAccessor()).live();
+  }
+
   /** Partition moves in progress, with bytes left to copy, for progress and time estimates. */
   public List<PartitionMove> moves() {
     return mover.moves();

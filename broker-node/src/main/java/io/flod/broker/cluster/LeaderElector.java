@@ -127,7 +127,9 @@ final class LeaderElector {
     if (leaderOk) {
       int preferred = state.replicas().get(0);
       List<Integer> liveIsr = new ArrayList<>(state.isr());
-      liveIsr.retainAll(live);
+      // Disabled counts as gone: a node agent disables its broker's instance the moment the
+      // process dies, long before the session times out, and Helix stops a disabled replica.
+      liveIsr.retainAll(eligible);
       if (preferLeaders
           && preferred != state.leader()
           && eligible.contains(preferred)
@@ -135,7 +137,8 @@ final class LeaderElector {
         return state.withLeader(preferred, liveIsr);
       }
       if (!liveIsr.equals(state.isr())) {
-        // A follower's session ended: it leaves the ISR now rather than after the leader's lag
+        // A follower's session ended (or it was disabled): it leaves the ISR now rather than after
+        // the leader's lag
         // timeout, so acks=all does not wait on a dead broker. Shrinking is always safe.
         return state.withIsr(liveIsr);
       }

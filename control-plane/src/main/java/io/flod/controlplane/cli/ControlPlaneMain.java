@@ -1,6 +1,7 @@
 package io.flod.controlplane.cli;
 
 import io.flod.controlplane.ControlPlane;
+import io.flod.controlplane.machines.MachineProviders;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,6 +66,32 @@ public final class ControlPlaneMain implements Callable<Integer> {
               + " under its data directory.")
   String zk;
 
+  @Option(
+      names = "--provider",
+      defaultValue = "local",
+      description =
+          "Where machines come from: local (node-agent processes on this host, the default), none,"
+              + " or a jclouds provider id (aws-ec2, azurecompute-arm, google-compute-engine).")
+  String provider;
+
+  @Option(names = "--provider-identity", description = "The cloud account's identity.")
+  String providerIdentity;
+
+  @Option(
+      names = "--provider-credential-file",
+      description = "File holding the cloud account's credential.")
+  Path providerCredentialFile;
+
+  @Option(
+      names = "--public-url",
+      description = "URL machines reach the control plane at (default: the listening address).")
+  String publicUrl;
+
+  @Option(
+      names = "--agent-distribution-url",
+      description = "A tar.gz of Flod that cloud machines download and run the agent from.")
+  String agentDistributionUrl;
+
   /** FLOD_<OPTION NAME> environment variables as option defaults (FLOD_JDBC_URL for --jdbc-url). */
   public static final class EnvironmentDefaults implements CommandLine.IDefaultValueProvider {
     @Override
@@ -90,14 +117,21 @@ public final class ControlPlaneMain implements Callable<Integer> {
         dbPasswordFile == null
             ? ""
             : Files.readString(dbPasswordFile, StandardCharsets.UTF_8).trim();
+    String credential =
+        providerCredentialFile == null
+            ? null
+            : Files.readString(providerCredentialFile, StandardCharsets.UTF_8).trim();
     ControlPlane controlPlane =
-        ControlPlane.start(
-            host,
-            port,
-            data,
-            new ControlPlane.DatabaseSettings(jdbcUrl, dbUser, password),
-            zk,
-            System.getenv("FLOD_OPERATOR_KEY"));
+        ControlPlane.builder()
+            .host(host)
+            .port(port)
+            .dataDir(data)
+            .database(new ControlPlane.DatabaseSettings(jdbcUrl, dbUser, password))
+            .zkConnect(zk)
+            .operatorKey(System.getenv("FLOD_OPERATOR_KEY"))
+            .publicUrl(publicUrl)
+            .provisioner(url -> provisioner(data, url, credential))
+            .start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -119,6 +153,22 @@ public final class ControlPlaneMain implements Callable<Integer> {
     System.out.flush();
     stopped.await();
     return 0;
+  }
+
+  private io.flod.provisioner.Provisioner provisioner(Path data, String url, String credential) {
+    return switch (provider) {
+      case "local" -> MachineProviders.local(data, url);
+      case "none" -> MachineProviders.none();
+      default -> {
+        if (agentDistributionUrl == null) {
+          throw new CommandLine.ParameterException(
+              new CommandLine(this),
+              "--agent-distribution-url is needed with a cloud provider: machines download Flod from it");
+        }
+        yield MachineProviders.cloud(
+            provider, providerIdentity, credential, url, agentDistributionUrl);
+      }
+    };
   }
 
   public static void main(String[] args) {

@@ -1,6 +1,11 @@
 package io.flod.controlplane.cluster;
 
+import io.flod.controlplane.auth.ApiKeys;
 import io.flod.controlplane.db.Database;
+import io.flod.controlplane.fleet.BrokerFleet;
+import io.flod.controlplane.node.ClusterNode;
+import io.flod.controlplane.topic.Topic;
+import io.flod.provisioner.ClusterRef;
 import io.flod.provisioner.Machine;
 import io.flod.provisioner.NodeSpec;
 import io.flod.provisioner.Provisioner;
@@ -8,10 +13,14 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -33,22 +42,34 @@ import org.slf4j.LoggerFactory;
  * the cluster when another instance holds it. Passes run on one thread per instance, every {@code
  * intervalMs} for all clusters and at once for a cluster a request just changed.
  *
- * <p>Not yet: scale-in here destroys the highest-numbered nodes directly, which is safe only while
- * nodes hold no replicas; with replication (the Helix issue) it must move every replica off first.
+ * <p>Machines are reached only through the {@link Provisioner}, brokers only through the {@link
+ * BrokerFleet} (Helix, ZooKeeper, the Kafka protocol). Scale-in is safe by construction: a node is
+ * destroyed only after the fleet reports no replica left on it and its broker stopped.
  */
 public final class ClusterReconciler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ClusterReconciler.class);
+  private static final Duration REGISTRATION_TIMEOUT = Duration.ofMinutes(15);
+  private static final int UPDATE_DOMAINS = 5;
   private final Database db;
   private final Provisioner provisioner;
+  private final BrokerFleet fleet;
+  private final Duration nodeGrace;
   private final Clock clock;
   private final MeterRegistry metrics;
   private final ScheduledExecutorService loop =
       Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "flod-reconciler"));
 
   public ClusterReconciler(
-      Database db, Provisioner provisioner, Clock clock, MeterRegistry metrics) {
+      Database db,
+      Provisioner provisioner,
+      BrokerFleet fleet,
+      Duration nodeGrace,
+      Clock clock,
+      MeterRegistry metrics) {
     this.db = db;
     this.provisioner = provisioner;
+    this.fleet = fleet;
+    this.nodeGrace = nodeGrace;
     this.clock = clock;
     this.metrics = metrics;
     for (OperationStatus status : OperationStatus.values()) {
@@ -123,7 +144,7 @@ public final class ClusterReconciler implements AutoCloseable {
               if (cluster.deleting()) {
                 deleteStep(s, cluster, operation);
               } else {
-                convergeStep(cluster, operation);
+                new ConvergeStep(s, cluster, operation).run();
               }
             });
   }
@@ -146,6 +167,13 @@ public final class ClusterReconciler implements AutoCloseable {
         .uniqueResult();
   }
 
+  static List<ClusterNode> nodeRows(Session s, UUID clusterId) {
+    return s.createSelectionQuery(
+            "from ClusterNode where key.clusterId = :c order by brokerId", ClusterNode.class)
+        .setParameter("c", clusterId)
+        .getResultList();
+  }
+
   private void deleteStep(Session s, Cluster cluster, Operation operation) {
     String id = cluster.id().toString();
     List<Machine> machines = provisioner.describe(id);
@@ -153,6 +181,8 @@ public final class ClusterReconciler implements AutoCloseable {
       provisioner.destroy(id, machines.stream().map(Machine::nodeId).collect(Collectors.toSet()));
     }
     if (provisioner.describe(id).isEmpty()) {
+      fleet.remove(cluster.id());
+      nodeRows(s, cluster.id()).forEach(s::remove);
       s.remove(cluster);
       if (operation != null) {
         operation.succeed(clock.instant());
@@ -163,66 +193,287 @@ public final class ClusterReconciler implements AutoCloseable {
     }
   }
 
-  private void convergeStep(Cluster cluster, Operation operation) {
-    String id = cluster.id().toString();
-    List<NodeSpec> desired = desiredNodes(cluster);
-    Set<String> desiredIds = desired.stream().map(NodeSpec::nodeId).collect(Collectors.toSet());
-    Set<String> existing =
-        provisioner.describe(id).stream().map(Machine::nodeId).collect(Collectors.toSet());
-    List<NodeSpec> missing = desired.stream().filter(n -> !existing.contains(n.nodeId())).toList();
-    try {
-      if (!missing.isEmpty()) {
-        provisioner.ensure(id, missing);
-        log.info("cluster={} asked the provider for {} nodes", id, missing.size());
-      }
-    } catch (RuntimeException e) {
-      cluster.observed(ClusterState.FAILED);
-      if (operation != null) {
-        operation.fail("ProvisioningFailed", String.valueOf(e.getMessage()), clock.instant());
-      }
-      log.warn("cluster={} provisioning failed: {}", id, e.getMessage());
-      return;
+  /**
+   * One converging pass: machines for the desired nodes (a node row with a fresh bootstrap token
+   * first, then the provider), dead machines replaced, extra nodes drained then decommissioned then
+   * destroyed, topics synced to the brokers, and the observed state recorded.
+   */
+  private final class ConvergeStep {
+    private final Session s;
+    private final Cluster cluster;
+    private final Operation operation;
+    private final String id;
+    private final Instant now = clock.instant();
+
+    ConvergeStep(Session s, Cluster cluster, Operation operation) {
+      this.s = s;
+      this.cluster = cluster;
+      this.operation = operation;
+      this.id = cluster.id().toString();
     }
-    Set<String> extra = new HashSet<>(existing);
-    extra.removeAll(desiredIds);
-    if (!extra.isEmpty()) {
-      provisioner.destroy(id, extra);
-      log.info("cluster={} destroyed {} nodes beyond the spec", id, extra.size());
+
+    void run() {
+      fleet.open(cluster.id());
+      Map<String, ClusterNode> rows = new TreeMap<>();
+      nodeRows(s, cluster.id()).forEach(n -> rows.put(n.nodeName(), n));
+      Map<String, Machine> machines = new TreeMap<>();
+      provisioner.describe(id).forEach(m -> machines.put(m.nodeId(), m));
+      Set<Integer> live = fleet.liveBrokers(cluster.id());
+      List<DesiredNode> desired = desiredNodes(cluster);
+      Set<String> desiredNames =
+          desired.stream().map(DesiredNode::name).collect(Collectors.toSet());
+
+      replaceDead(desired, rows, machines, live);
+      try {
+        ensureMachines(desired, rows, machines);
+      } catch (RuntimeException e) {
+        cluster.observed(ClusterState.FAILED);
+        if (operation != null) {
+          operation.fail("ProvisioningFailed", String.valueOf(e.getMessage()), now);
+        }
+        log.warn("cluster={} provisioning failed: {}", id, e.getMessage());
+        return;
+      }
+      boolean extrasLeft = retireExtras(desiredNames, rows, machines, live);
+      syncTopics(rows, live);
+      record(desired, rows, machines, live, extrasLeft);
     }
-    List<Machine> now = provisioner.describe(id);
-    long running =
-        now.stream()
-            .filter(m -> m.state() == Machine.State.RUNNING && desiredIds.contains(m.nodeId()))
-            .count();
-    boolean converged = running == desired.size() && now.size() == desired.size();
-    if (converged) {
-      cluster.observed(ClusterState.READY);
-      if (operation != null) {
-        operation.succeed(clock.instant());
+
+    /** A machine whose agent has not been heard from past the grace period is replaced. */
+    private void replaceDead(
+        List<DesiredNode> desired,
+        Map<String, ClusterNode> rows,
+        Map<String, Machine> machines,
+        Set<Integer> live) {
+      for (DesiredNode d : desired) {
+        ClusterNode row = rows.get(d.name());
+        Machine machine = machines.get(d.name());
+        if (row == null || machine == null || live.contains(row.brokerId())) {
+          continue;
+        }
+        boolean silent =
+            row.registered()
+                ? !row.heardFromWithin(nodeGrace, now)
+                : !row.heardFromWithin(REGISTRATION_TIMEOUT, now);
+        if (silent) {
+          log.warn(
+              "cluster={} node={} silent since {}: replacing its machine",
+              id,
+              d.name(),
+              row.lastHeartbeatAt() != null ? row.lastHeartbeatAt() : row.createdAt());
+          provisioner.destroy(id, Set.of(d.name()));
+          machines.remove(d.name());
+        }
+      }
+    }
+
+    private void ensureMachines(
+        List<DesiredNode> desired, Map<String, ClusterNode> rows, Map<String, Machine> machines) {
+      List<NodeSpec> wanted = new ArrayList<>();
+      for (DesiredNode d : desired) {
+        ClusterNode row = rows.get(d.name());
+        Machine machine = machines.get(d.name());
+        if (machine != null && row == null) {
+          // Made before a crash whose transaction (and the machine's token) was lost: it can never
+          // register, so it goes and is made again.
+          log.warn("cluster={} node={} machine has no record: replacing it", id, d.name());
+          provisioner.destroy(id, Set.of(d.name()));
+          machine = null;
+        }
+        if (machine == null) {
+          String token = ApiKeys.newSecret();
+          if (row != null) {
+            s.remove(row);
+            s.flush();
+          }
+          ClusterNode fresh =
+              new ClusterNode(
+                  cluster.id(),
+                  d.name(),
+                  d.brokerId(),
+                  d.zone(),
+                  d.updateDomain(),
+                  ApiKeys.hash(token),
+                  now);
+          s.persist(fresh);
+          rows.put(d.name(), fresh);
+          wanted.add(new NodeSpec(d.name(), cluster.nodeSize(), d.zone(), token));
+        } else if (machine.state() == Machine.State.STOPPED) {
+          wanted.add(new NodeSpec(d.name(), cluster.nodeSize(), d.zone(), null));
+        }
+      }
+      if (!wanted.isEmpty()) {
+        // The rows must be visible before the agents register.
+        s.flush();
+        s.getTransaction().commit();
+        s.getTransaction().begin();
+        if (!lock(s, cluster.id())) {
+          throw new IllegalStateException("lost the cluster lock between steps");
+        }
+        provisioner.ensure(new ClusterRef(cluster.tenantId().toString(), id), wanted);
         log.info(
-            "cluster={} operation={} {} succeeded: {} nodes ready",
+            "cluster={} asked the provider for {}",
             id,
-            operation.id(),
-            operation.kind(),
-            running);
+            wanted.stream().map(NodeSpec::nodeId).toList());
       }
-    } else {
-      boolean creating = operation != null && operation.kind() == Operation.Kind.CREATE;
-      cluster.observed(creating ? ClusterState.PROVISIONING : ClusterState.SCALING);
-      if (operation != null) {
-        operation.progress((int) (100 * running / Math.max(1, desired.size())), clock.instant());
+    }
+
+    /**
+     * Nodes beyond the spec leave safely: drained (every replica moved), then told to decommission,
+     * then destroyed once their broker stopped. Returns true while any is still leaving.
+     */
+    private boolean retireExtras(
+        Set<String> desiredNames,
+        Map<String, ClusterNode> rows,
+        Map<String, Machine> machines,
+        Set<Integer> live) {
+      Set<String> extra = new TreeSet<>();
+      rows.keySet().stream().filter(n -> !desiredNames.contains(n)).forEach(extra::add);
+      machines.keySet().stream().filter(n -> !desiredNames.contains(n)).forEach(extra::add);
+      for (String name : extra) {
+        int brokerId = brokerIdOf(name);
+        ClusterNode row = rows.get(name);
+        if (!fleet.drained(cluster.id(), brokerId)) {
+          fleet.drain(cluster.id(), brokerId);
+          continue;
+        }
+        boolean stopped = !live.contains(brokerId) || (row != null && row.decommissioned());
+        if (row != null && !row.decommission()) {
+          row.requestDecommission();
+          log.info("cluster={} node={} drained: decommissioning it", id, name);
+        }
+        if (row == null || stopped) {
+          provisioner.destroy(id, Set.of(name));
+          fleet.forget(cluster.id(), brokerId);
+          if (row != null) {
+            s.remove(row);
+          }
+          rows.remove(name);
+          machines.remove(name);
+          log.info("cluster={} node={} decommissioned and destroyed", id, name);
+        }
       }
+      return rows.keySet().stream().anyMatch(n -> !desiredNames.contains(n))
+          || machines.keySet().stream().anyMatch(n -> !desiredNames.contains(n));
+    }
+
+    private void syncTopics(Map<String, ClusterNode> rows, Set<Integer> live) {
+      String bootstrap = bootstrapServers(rows.values(), live);
+      if (bootstrap.isEmpty()) {
+        return;
+      }
+      List<BrokerFleet.TopicTarget> topics =
+          s
+              .createSelectionQuery("from Topic where clusterId = :c", Topic.class)
+              .setParameter("c", cluster.id())
+              .getResultList()
+              .stream()
+              .map(
+                  t ->
+                      new BrokerFleet.TopicTarget(
+                          t.name(),
+                          t.partitions(),
+                          t.replicationFactor(),
+                          t.retentionHours() * 3_600_000L,
+                          t.minInsyncReplicas(),
+                          t.cleanupPolicy(),
+                          t.maxMessageBytes()))
+              .toList();
+      try {
+        fleet.syncTopics(cluster.id(), bootstrap, topics);
+      } catch (RuntimeException e) {
+        log.warn("cluster={} {}; the next pass retries", id, e.getMessage());
+      }
+    }
+
+    private void record(
+        List<DesiredNode> desired,
+        Map<String, ClusterNode> rows,
+        Map<String, Machine> machines,
+        Set<Integer> live,
+        boolean extrasLeft) {
+      long up =
+          desired.stream()
+              .filter(d -> machines.containsKey(d.name()) && live.contains(d.brokerId()))
+              .count();
+      BrokerFleet.MoveProgress moves = fleet.moves(cluster.id());
+      boolean converged = up == desired.size() && !extrasLeft && moves.partitions() == 0;
+      if (converged) {
+        cluster.observed(ClusterState.READY);
+        if (operation != null) {
+          operation.succeed(now);
+          log.info(
+              "cluster={} operation={} {} succeeded: {} nodes ready",
+              id,
+              operation.id(),
+              operation.kind(),
+              up);
+        }
+        return;
+      }
+      if (operation == null) {
+        cluster.observed(ClusterState.DEGRADED);
+        return;
+      }
+      cluster.observed(
+          operation.kind() == Operation.Kind.CREATE
+              ? ClusterState.PROVISIONING
+              : ClusterState.SCALING);
+      int steps = desired.size() + (extrasLeft ? 1 : 0) + (moves.partitions() > 0 ? 1 : 0);
+      int done = (int) up;
+      operation.progress(Math.min(99, 100 * done / Math.max(1, steps)), now);
     }
   }
 
-  /** node-0 .. node-(n-1), spread over the zones in turn. */
-  static List<NodeSpec> desiredNodes(Cluster cluster) {
-    List<NodeSpec> nodes = new ArrayList<>();
+  /** Deletes a topic on the cluster's brokers; a failure is logged (the topic stays there). */
+  public void deleteTopicOnBrokers(UUID clusterId, String topic) {
+    String bootstrap =
+        db.sessions()
+            .fromSession(
+                s -> bootstrapServers(nodeRows(s, clusterId), fleet.liveBrokers(clusterId)));
+    if (bootstrap.isEmpty()) {
+      log.warn("cluster={} topic={} not deleted on the brokers: none is up", clusterId, topic);
+      return;
+    }
+    try {
+      fleet.deleteTopic(clusterId, bootstrap, topic);
+    } catch (RuntimeException e) {
+      log.warn("cluster={} topic={} {}", clusterId, topic, e.getMessage());
+    }
+  }
+
+  /** Where clients reach the cluster: the brokers of registered nodes that are live. */
+  static String bootstrapServers(java.util.Collection<ClusterNode> rows, Set<Integer> live) {
+    return rows.stream()
+        .filter(n -> n.bootstrapAddress() != null && live.contains(n.brokerId()))
+        .sorted(java.util.Comparator.comparingInt(ClusterNode::brokerId))
+        .map(ClusterNode::bootstrapAddress)
+        .collect(Collectors.joining(","));
+  }
+
+  /** A node the spec asks for. */
+  record DesiredNode(String name, int brokerId, String zone, String updateDomain) {}
+
+  /**
+   * node-0 .. node-(n-1), spread over the zones in turn; each round over the zones is the next
+   * update domain (of five), so neither a zone nor an update domain holds two of the first nodes.
+   */
+  static List<DesiredNode> desiredNodes(Cluster cluster) {
+    List<DesiredNode> nodes = new ArrayList<>();
     List<String> zones = cluster.zones();
     for (int i = 0; i < cluster.nodeCount(); i++) {
-      nodes.add(new NodeSpec("node-" + i, cluster.nodeSize(), zones.get(i % zones.size())));
+      nodes.add(
+          new DesiredNode(
+              "node-" + i,
+              i,
+              zones.get(i % zones.size()),
+              "ud" + ((i / zones.size()) % UPDATE_DOMAINS)));
     }
     return nodes;
+  }
+
+  static int brokerIdOf(String nodeName) {
+    return Integer.parseInt(nodeName.substring("node-".length()));
   }
 
   @Override

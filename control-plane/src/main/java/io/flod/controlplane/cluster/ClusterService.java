@@ -10,8 +10,10 @@ import io.flod.api.Page;
 import io.flod.controlplane.auth.ApiKeys;
 import io.flod.controlplane.auth.Caller;
 import io.flod.controlplane.db.Database;
+import io.flod.controlplane.fleet.BrokerFleet;
 import io.flod.controlplane.http.ApiException;
 import io.flod.controlplane.http.Requests;
+import io.flod.controlplane.node.ClusterNode;
 import io.flod.controlplane.tenant.Tenant;
 import io.flod.controlplane.tenant.TenantService;
 import io.flod.provisioner.Provisioner;
@@ -36,13 +38,19 @@ public final class ClusterService {
 
   private final Database db;
   private final Provisioner provisioner;
+  private final BrokerFleet fleet;
   private final ClusterReconciler reconciler;
   private final Clock clock;
 
   public ClusterService(
-      Database db, Provisioner provisioner, ClusterReconciler reconciler, Clock clock) {
+      Database db,
+      Provisioner provisioner,
+      BrokerFleet fleet,
+      ClusterReconciler reconciler,
+      Clock clock) {
     this.db = db;
     this.provisioner = provisioner;
+    this.fleet = fleet;
     this.reconciler = reconciler;
     this.clock = clock;
   }
@@ -129,14 +137,15 @@ public final class ClusterService {
                       .setParameter("t", tenant.id())
                       .getResultList()
                       .stream()
-                      .map(this::view)
+                      .map(c -> view(s, c))
                       .toList();
               return new Page<>(items, null);
             });
   }
 
   public ClusterView get(Caller caller, String tenantName, String clusterName) {
-    return db.sessions().fromSession(s -> view(visibleCluster(s, caller, tenantName, clusterName)));
+    return db.sessions()
+        .fromSession(s -> view(s, visibleCluster(s, caller, tenantName, clusterName)));
   }
 
   private Accepted scaleOnce(
@@ -151,6 +160,21 @@ public final class ClusterService {
                     throw new ApiException(
                         ApiException.Kind.CONFLICT,
                         "Cluster '" + clusterName + "' is being deleted.");
+                  }
+                  if (patch.nodeCount() != null) {
+                    Integer maxRf =
+                        s.createSelectionQuery(
+                                "select max(replicationFactor) from Topic where clusterId = :c",
+                                Integer.class)
+                            .setParameter("c", cluster.id())
+                            .getSingleResult();
+                    if (maxRf != null && patch.nodeCount() < maxRf) {
+                      throw new ApiException(
+                          ApiException.Kind.CONFLICT,
+                          "A topic has replication factor "
+                              + maxRf
+                              + ": the cluster cannot have fewer nodes than that.");
+                    }
                   }
                   supersedeUnfinished(s, cluster.id());
                   cluster.scale(patch.nodeCount(), patch.throughputUnits());
@@ -194,8 +218,19 @@ public final class ClusterService {
               }
               List<String> add = wanted.stream().filter(n -> !existing.contains(n)).toList();
               List<String> remove = existing.stream().filter(n -> !wanted.contains(n)).toList();
-              // No partition replicas live on nodes until replication (Helix) places them.
-              return new io.flod.api.ScalePlan(existing.size(), target, add, remove, List.of(), 0);
+              java.util.List<String> moves = new java.util.ArrayList<>();
+              long bytes = 0;
+              java.util.Map<String, ClusterNode> rows = new java.util.HashMap<>();
+              ClusterReconciler.nodeRows(s, cluster.id()).forEach(n -> rows.put(n.nodeName(), n));
+              for (String node : remove) {
+                int brokerId = ClusterReconciler.brokerIdOf(node);
+                for (String replica : fleet.replicasOn(cluster.id(), brokerId)) {
+                  moves.add(replica + " from " + node);
+                }
+                ClusterNode row = rows.get(node);
+                bytes += row == null ? 0 : Math.max(0, row.diskUsedBytes());
+              }
+              return new io.flod.api.ScalePlan(existing.size(), target, add, remove, moves, bytes);
             });
   }
 
@@ -370,12 +405,32 @@ public final class ClusterService {
     return cluster;
   }
 
-  private ClusterView view(Cluster c) {
+  private ClusterView view(Session s, Cluster c) {
+    java.util.Map<String, ClusterNode> rows = new java.util.HashMap<>();
+    ClusterReconciler.nodeRows(s, c.id()).forEach(n -> rows.put(n.nodeName(), n));
     List<ClusterView.Node> nodes =
         provisioner.describe(c.id().toString()).stream()
-            .map(m -> new ClusterView.Node(m.nodeId(), m.zone(), m.state().name()))
+            .map(
+                m -> {
+                  ClusterNode row = rows.get(m.nodeId());
+                  return new ClusterView.Node(
+                      m.nodeId(),
+                      m.zone(),
+                      m.state().name(),
+                      row == null ? null : row.brokerState(),
+                      row == null ? 0 : row.restarts(),
+                      row == null ? 0 : row.partitionsLed());
+                })
             .sorted(java.util.Comparator.comparing(ClusterView.Node::nodeId))
             .toList();
+    String bootstrap = "";
+    if (!c.deleting() && !rows.isEmpty()) {
+      try {
+        bootstrap = ClusterReconciler.bootstrapServers(rows.values(), fleet.liveBrokers(c.id()));
+      } catch (RuntimeException e) {
+        log.debug("cluster={} brokers not observable: {}", c.id(), e.toString());
+      }
+    }
     return new ClusterView(
         c.name(),
         new ClusterSpec(
@@ -385,7 +440,7 @@ public final class ClusterService {
             c.zones(),
             c.throughputUnits(),
             c.brokerVersion()),
-        new ClusterView.Status(c.state().apiName(), nodes),
+        new ClusterView.Status(c.state().apiName(), nodes, bootstrap),
         Requests.etag(c.version()));
   }
 

@@ -57,6 +57,7 @@ public final class Database implements AutoCloseable {
               .addAnnotatedClass(io.flod.controlplane.topic.Topic.class)
               .addAnnotatedClass(io.flod.controlplane.sas.AuthorizationRule.class)
               .addAnnotatedClass(io.flod.controlplane.group.ConsumerGroupEntity.class)
+              .addAnnotatedClass(io.flod.controlplane.node.ClusterNode.class)
               .buildMetadata()
               .buildSessionFactory();
       return new Database(dataSource, sessions);

@@ -35,15 +35,14 @@ class ClustersApiIT {
   @BeforeAll
   void start() throws Exception {
     controlPlane =
-        ControlPlane.start(
-            "127.0.0.1",
-            0,
-            dataDir,
-            new ControlPlane.DatabaseSettings(null, null, null),
-            null,
-            fake.provisioner(),
-            new io.flod.controlplane.topic.PendingTopicPlacement(),
-            100);
+        ControlPlane.builder()
+            .dataDir(dataDir)
+            .database(new ControlPlane.DatabaseSettings(null, null, null))
+            .operatorKey(null)
+            .provisioner(fake.provisioner())
+            .fleet(zk -> fake.fleet())
+            .reconcileIntervalMs(100)
+            .start();
     operator = controlPlane.operatorKey().secret();
     call("POST", "/v1/tenants", operator, "{\"name\":\"acme\"}");
     call("POST", "/v1/tenants", operator, "{\"name\":\"other\"}");
@@ -331,15 +330,14 @@ class ClustersApiIT {
     cloud.pause(
         true); // the provider accepts requests but creates nothing: the operation stays open
     ControlPlane first =
-        ControlPlane.start(
-            "127.0.0.1",
-            0,
-            restartDir,
-            new ControlPlane.DatabaseSettings(null, null, null),
-            null,
-            cloud.provisioner(),
-            new io.flod.controlplane.topic.PendingTopicPlacement(),
-            100);
+        ControlPlane.builder()
+            .dataDir(restartDir)
+            .database(new ControlPlane.DatabaseSettings(null, null, null))
+            .operatorKey(null)
+            .provisioner(cloud.provisioner())
+            .fleet(zk -> cloud.fleet())
+            .reconcileIntervalMs(100)
+            .start();
     String key = first.operatorKey().secret();
     String saved = operator;
     operator = key;
@@ -352,15 +350,14 @@ class ClustersApiIT {
 
       cloud.pause(false);
       ControlPlane second =
-          ControlPlane.start(
-              "127.0.0.1",
-              0,
-              restartDir,
-              new ControlPlane.DatabaseSettings(null, null, null),
-              null,
-              cloud.provisioner(),
-              new io.flod.controlplane.topic.PendingTopicPlacement(),
-              100);
+          ControlPlane.builder()
+              .dataDir(restartDir)
+              .database(new ControlPlane.DatabaseSettings(null, null, null))
+              .operatorKey(null)
+              .provisioner(cloud.provisioner())
+              .fleet(zk -> cloud.fleet())
+              .reconcileIntervalMs(100)
+              .start();
       try {
         JsonNode done = finish(second, accepted);
         assertEquals("Succeeded", done.get("status").asText());

@@ -31,14 +31,7 @@ class TenantsApiIT {
 
   @BeforeAll
   void start() {
-    controlPlane =
-        ControlPlane.start(
-            "127.0.0.1",
-            0,
-            dataDir,
-            new ControlPlane.DatabaseSettings(null, null, null),
-            null,
-            null);
+    controlPlane = ControlPlane.builder().dataDir(dataDir).start();
     operatorKey = controlPlane.operatorKey().secret();
   }
 
@@ -229,14 +222,7 @@ class TenantsApiIT {
       probe.create("/durability-probe", "kept");
     }
     controlPlane.close();
-    controlPlane =
-        ControlPlane.start(
-            "127.0.0.1",
-            0,
-            dataDir,
-            new ControlPlane.DatabaseSettings(null, null, null),
-            null,
-            null);
+    controlPlane = ControlPlane.builder().dataDir(dataDir).start();
     assertFalse(controlPlane.operatorKey().generated());
     assertEquals(operatorKey, controlPlane.operatorKey().secret());
     assertNotNull(call("GET", "/v1/tenants/durable", operatorKey, null).json().get("id"));

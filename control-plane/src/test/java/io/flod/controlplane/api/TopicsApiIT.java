@@ -53,18 +53,20 @@ class TopicsApiIT {
     }
   }
 
+  private final InMemoryFakeProvisionerAccess machines = new InMemoryFakeProvisionerAccess();
+
   @BeforeAll
   void start() throws Exception {
     controlPlane =
-        ControlPlane.start(
-            "127.0.0.1",
-            0,
-            dataDir,
-            new ControlPlane.DatabaseSettings(null, null, null),
-            null,
-            new InMemoryFakeProvisionerAccess().provisioner(),
-            new RecordingFakePlacement(),
-            100);
+        ControlPlane.builder()
+            .dataDir(dataDir)
+            .database(new ControlPlane.DatabaseSettings(null, null, null))
+            .operatorKey(null)
+            .provisioner(machines.provisioner())
+            .fleet(zk -> machines.fleet())
+            .topicPlacement(new RecordingFakePlacement())
+            .reconcileIntervalMs(100)
+            .start();
     operator = controlPlane.operatorKey().secret();
     call("POST", "/v1/tenants", operator, "{\"name\":\"hubs\"}");
     call("POST", "/v1/tenants", operator, "{\"name\":\"elsewhere\"}");

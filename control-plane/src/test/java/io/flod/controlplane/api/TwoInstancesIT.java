@@ -31,26 +31,24 @@ class TwoInstancesIT {
   void onlyOneInstanceWorksOnAClusterAtATime() throws Exception {
     InMemoryFakeProvisionerAccess cloud = new InMemoryFakeProvisionerAccess();
     try (ControlPlane a =
-        ControlPlane.start(
-            "127.0.0.1",
-            0,
-            first,
-            new ControlPlane.DatabaseSettings(null, null, null),
-            null,
-            cloud.provisioner(),
-            new io.flod.controlplane.topic.PendingTopicPlacement(),
-            50)) {
+        ControlPlane.builder()
+            .dataDir(first)
+            .database(new ControlPlane.DatabaseSettings(null, null, null))
+            .operatorKey(null)
+            .provisioner(cloud.provisioner())
+            .fleet(zk -> cloud.fleet())
+            .reconcileIntervalMs(50)
+            .start()) {
       String key = a.operatorKey().secret();
       try (ControlPlane b =
-          ControlPlane.start(
-              "127.0.0.1",
-              0,
-              second,
-              a.database(),
-              key,
-              cloud.provisioner(),
-              new io.flod.controlplane.topic.PendingTopicPlacement(),
-              50)) {
+          ControlPlane.builder()
+              .dataDir(second)
+              .database(a.database())
+              .operatorKey(key)
+              .provisioner(cloud.provisioner())
+              .fleet(zk -> cloud.fleet())
+              .reconcileIntervalMs(50)
+              .start()) {
         assertEquals(201, call(a, key, "POST", "/v1/tenants", "{\"name\":\"shared\"}").status());
         cloud.closeGate();
         String spec =

@@ -25,7 +25,8 @@ final class InMemoryFakeProvisioner implements Provisioner {
   volatile java.util.concurrent.CountDownLatch gate;
 
   @Override
-  public void ensure(String clusterId, List<NodeSpec> nodes) {
+  public void ensure(io.flod.provisioner.ClusterRef cluster, List<NodeSpec> nodes) {
+    String clusterId = cluster.clusterId();
     ensureCalls.incrementAndGet();
     java.util.concurrent.CountDownLatch closed = gate;
     if (closed != null) {

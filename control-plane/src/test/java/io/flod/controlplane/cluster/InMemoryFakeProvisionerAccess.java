@@ -12,6 +12,11 @@ public final class InMemoryFakeProvisionerAccess {
     return fake;
   }
 
+  /** Brokers to go with the fake machines: one per running machine. */
+  public io.flod.controlplane.fleet.BrokerFleet fleet() {
+    return new FakeFleet(fake);
+  }
+
   public int created() {
     return fake.created.get();
   }

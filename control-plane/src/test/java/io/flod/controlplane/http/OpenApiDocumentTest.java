@@ -91,7 +91,11 @@ class OpenApiDocumentTest {
           io.flod.api.RegenerateKeyRequest.class,
           io.flod.api.ConsumerGroupSpec.class,
           io.flod.api.ConsumerGroupView.class,
-          io.flod.api.ScalePlan.class
+          io.flod.api.ScalePlan.class,
+          io.flod.api.AgentRegistration.class,
+          io.flod.api.AgentAssignment.class,
+          io.flod.api.AgentHeartbeat.class,
+          io.flod.api.AgentInstruction.class
         }) {
       Set<String> fields = new TreeSet<>();
       Arrays.stream(type.getRecordComponents()).forEach(c -> fields.add(c.getName()));

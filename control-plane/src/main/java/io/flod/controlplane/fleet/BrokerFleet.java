@@ -1,0 +1,65 @@
+package io.flod.controlplane.fleet;
+
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The brokers of the managed clusters, as the reconciler sees and steers them: through Helix and
+ * ZooKeeper (membership, draining, replica moves) and the Kafka protocol (topics). The control
+ * plane reaches brokers through nothing else. {@link HelixBrokerFleet} is the real one; tests whose
+ * machines are fake use a fake fleet whose brokers are those machines.
+ */
+public interface BrokerFleet extends AutoCloseable {
+  /** A topic as the brokers should have it. */
+  record TopicTarget(
+      String name,
+      int partitions,
+      int replicationFactor,
+      long retentionMs,
+      int minInsyncReplicas,
+      String cleanupPolicy,
+      int maxMessageBytes) {}
+
+  /** Where brokers find their cluster's ZooKeeper. */
+  String zkConnect();
+
+  /** The Helix cluster name of a managed cluster. */
+  String helixCluster(UUID clusterId);
+
+  /** Makes sure the cluster exists in ZooKeeper and its controller runs here. */
+  void open(UUID clusterId);
+
+  /** Broker ids whose broker is a live member of the cluster. */
+  Set<Integer> liveBrokers(UUID clusterId);
+
+  /** Starts moving every replica off a broker (idempotent). */
+  void drain(UUID clusterId, int brokerId);
+
+  /** True once no partition keeps a replica on the broker. */
+  boolean drained(UUID clusterId, int brokerId);
+
+  /** Partition replicas ("topic-partition") on the broker now. */
+  List<String> replicasOn(UUID clusterId, int brokerId);
+
+  /** Partition moves in progress and the bytes they still have to copy. */
+  MoveProgress moves(UUID clusterId);
+
+  /** Removes a broker whose machine is gone from the cluster's membership. */
+  void forget(UUID clusterId, int brokerId);
+
+  /** Creates missing topics and grows partition counts through the Kafka protocol. */
+  void syncTopics(UUID clusterId, String bootstrapServers, List<TopicTarget> topics);
+
+  /** Deletes a topic through the Kafka protocol. */
+  void deleteTopic(UUID clusterId, String bootstrapServers, String topic);
+
+  /** Stops the cluster's controller and removes it from ZooKeeper (its machines are gone). */
+  void remove(UUID clusterId);
+
+  @Override
+  void close();
+
+  /** Moves in progress. */
+  record MoveProgress(int partitions, long bytesRemaining) {}
+}

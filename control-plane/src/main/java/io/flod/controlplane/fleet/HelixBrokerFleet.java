@@ -1,0 +1,229 @@
+package io.flod.controlplane.fleet;
+
+import io.flod.broker.cluster.ClusterController;
+import io.flod.broker.cluster.ClusterPaths;
+import io.flod.broker.cluster.PartitionMove;
+import io.flod.broker.cluster.PartitionState;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.helix.manager.zk.ZKHelixAdmin;
+import org.apache.helix.model.InstanceConfig;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The real fleet: one {@link ClusterController} per managed cluster running in this control plane
+ * (Helix cluster {@code flod-<cluster id>}), Helix admin calls for membership, and a Kafka admin
+ * client per cluster for topics.
+ *
+ * <p>Not yet: several control-plane instances each run a controller for every cluster (Helix elects
+ * one leader among its controllers, but Flod's elector and mover run in each); their ZooKeeper
+ * writes are compare-and-set, so they stay correct, only doubled.
+ */
+public final class HelixBrokerFleet implements BrokerFleet {
+  private static final Logger log = LoggerFactory.getLogger(HelixBrokerFleet.class);
+  private final String zk;
+  private final Map<UUID, ClusterController> controllers = new ConcurrentHashMap<>();
+  private final Map<UUID, Admin> admins = new ConcurrentHashMap<>();
+  private final Map<UUID, String> adminBootstrap = new ConcurrentHashMap<>();
+  private final ZKHelixAdmin helix;
+
+  public HelixBrokerFleet(String zk) {
+    this.zk = zk;
+    this.helix = new ZKHelixAdmin(zk);
+  }
+
+  @Override
+  public String zkConnect() {
+    return zk;
+  }
+
+  @Override
+  public String helixCluster(UUID clusterId) {
+    return "flod-" + clusterId;
+  }
+
+  @Override
+  public void open(UUID clusterId) {
+    controllers.computeIfAbsent(clusterId, id -> ClusterController.start(zk, helixCluster(id)));
+  }
+
+  @Override
+  public Set<Integer> liveBrokers(UUID clusterId) {
+    open(clusterId);
+    return controllers.get(clusterId).eligibleBrokers();
+  }
+
+  @Override
+  public void drain(UUID clusterId, int brokerId) {
+    try {
+      controllers.get(clusterId).drain(brokerId);
+    } catch (IllegalArgumentException e) {
+      // the broker never joined: it holds nothing to move
+    }
+  }
+
+  @Override
+  public boolean drained(UUID clusterId, int brokerId) {
+    return controllers.get(clusterId).isDrained(brokerId);
+  }
+
+  @Override
+  public List<String> replicasOn(UUID clusterId, int brokerId) {
+    open(clusterId);
+    List<String> replicas = new ArrayList<>();
+    for (PartitionState state : controllers.get(clusterId).partitionStates()) {
+      if (state.replicas().contains(brokerId)) {
+        replicas.add(state.topicPartition().toString());
+      }
+    }
+    return replicas;
+  }
+
+  @Override
+  public MoveProgress moves(UUID clusterId) {
+    List<PartitionMove> moves = controllers.get(clusterId).moves();
+    long bytes = 0;
+    for (PartitionMove move : moves) {
+      for (long remaining : move.bytesRemaining().values()) {
+        bytes += Math.max(0, remaining);
+      }
+    }
+    return new MoveProgress(moves.size(), bytes);
+  }
+
+  @Override
+  public void forget(UUID clusterId, int brokerId) {
+    String cluster = helixCluster(clusterId);
+    String instance = ClusterPaths.instanceName(brokerId);
+    if (!helix.getInstancesInCluster(cluster).contains(instance)) {
+      return;
+    }
+    ClusterController controller = controllers.get(clusterId);
+    InstanceConfig config = helix.getInstanceConfig(cluster, instance);
+    if (config != null && (controller == null || !controller.liveBrokers().contains(brokerId))) {
+      helix.dropInstance(cluster, config);
+      log.info("cluster={} node={} removed from the cluster's membership", clusterId, brokerId);
+    }
+  }
+
+  @Override
+  public void syncTopics(UUID clusterId, String bootstrapServers, List<TopicTarget> topics) {
+    if (topics.isEmpty()) {
+      return;
+    }
+    Admin admin = admin(clusterId, bootstrapServers);
+    try {
+      Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
+      List<NewTopic> missing = new ArrayList<>();
+      List<String> present = new ArrayList<>();
+      for (TopicTarget t : topics) {
+        if (existing.contains(t.name())) {
+          present.add(t.name());
+        } else {
+          missing.add(
+              new NewTopic(t.name(), t.partitions(), (short) t.replicationFactor())
+                  .configs(
+                      Map.of(
+                          "retention.ms", Long.toString(t.retentionMs()),
+                          "min.insync.replicas", Integer.toString(t.minInsyncReplicas()),
+                          "cleanup.policy", t.cleanupPolicy(),
+                          "max.message.bytes", Integer.toString(t.maxMessageBytes()))));
+        }
+      }
+      if (!missing.isEmpty()) {
+        admin.createTopics(missing).all().get(15, TimeUnit.SECONDS);
+        log.info(
+            "cluster={} topics created on the brokers: {}",
+            clusterId,
+            missing.stream().map(NewTopic::name).toList());
+      }
+      if (!present.isEmpty()) {
+        Map<String, TopicDescription> described =
+            admin.describeTopics(present).allTopicNames().get(10, TimeUnit.SECONDS);
+        Map<String, NewPartitions> grow = new HashMap<>();
+        for (TopicTarget t : topics) {
+          TopicDescription d = described.get(t.name());
+          if (d != null && d.partitions().size() < t.partitions()) {
+            grow.put(t.name(), NewPartitions.increaseTo(t.partitions()));
+          }
+        }
+        if (!grow.isEmpty()) {
+          admin.createPartitions(grow).all().get(15, TimeUnit.SECONDS);
+          log.info("cluster={} partitions grown: {}", clusterId, grow.keySet());
+        }
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("topic sync with the brokers failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void deleteTopic(UUID clusterId, String bootstrapServers, String topic) {
+    try {
+      admin(clusterId, bootstrapServers)
+          .deleteTopics(List.of(topic))
+          .all()
+          .get(15, TimeUnit.SECONDS);
+      log.info("cluster={} topic={} deleted on the brokers", clusterId, topic);
+    } catch (Exception e) {
+      throw new IllegalStateException("could not delete topic " + topic + ": " + e.getMessage(), e);
+    }
+  }
+
+  private Admin admin(UUID clusterId, String bootstrapServers) {
+    if (!bootstrapServers.equals(adminBootstrap.get(clusterId))) {
+      Admin old = admins.remove(clusterId);
+      if (old != null) {
+        old.close(java.time.Duration.ofSeconds(1));
+      }
+      Properties props = new Properties();
+      props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+      props.put(AdminClientConfig.CLIENT_ID_CONFIG, "flod-control-plane-" + clusterId);
+      props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+      props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+      admins.put(clusterId, Admin.create(props));
+      adminBootstrap.put(clusterId, bootstrapServers);
+    }
+    return admins.get(clusterId);
+  }
+
+  @Override
+  public void remove(UUID clusterId) {
+    ClusterController controller = controllers.remove(clusterId);
+    if (controller != null) {
+      controller.close();
+    }
+    Admin admin = admins.remove(clusterId);
+    adminBootstrap.remove(clusterId);
+    if (admin != null) {
+      admin.close(java.time.Duration.ofSeconds(1));
+    }
+    String cluster = helixCluster(clusterId);
+    if (helix.getClusters().contains(cluster)) {
+      helix.dropCluster(cluster);
+      log.info("cluster={} removed from ZooKeeper", clusterId);
+    }
+  }
+
+  @Override
+  public void close() {
+    controllers.values().forEach(ClusterController::close);
+    controllers.clear();
+    admins.values().forEach(a -> a.close(java.time.Duration.ofSeconds(1)));
+    admins.clear();
+    helix.close();
+  }
+}

@@ -1,0 +1,108 @@
+package io.flod.controlplane.node;
+
+import io.flod.api.AgentAssignment;
+import io.flod.api.AgentHeartbeat;
+import io.flod.api.AgentInstruction;
+import io.flod.api.AgentRegistration;
+import io.flod.controlplane.auth.ApiKeys;
+import io.flod.controlplane.db.Database;
+import io.flod.controlplane.fleet.BrokerFleet;
+import io.flod.controlplane.http.ApiException;
+import java.time.Clock;
+import java.util.Map;
+import org.hibernate.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node agents' side of the API. An agent proves which machine it is with the bootstrap token
+ * the reconciler made for that machine (only its hash is stored); a token of a machine that was
+ * replaced or destroyed no longer matches anything.
+ */
+public final class AgentService {
+  private static final Logger log = LoggerFactory.getLogger(AgentService.class);
+  private final Database db;
+  private final BrokerFleet fleet;
+  private final Clock clock;
+  private final long heartbeatIntervalMs;
+
+  public AgentService(Database db, BrokerFleet fleet, Clock clock, long heartbeatIntervalMs) {
+    this.db = db;
+    this.fleet = fleet;
+    this.clock = clock;
+    this.heartbeatIntervalMs = heartbeatIntervalMs;
+  }
+
+  public AgentAssignment register(String token, AgentRegistration registration) {
+    if (registration == null
+        || registration.host() == null
+        || !registration.host().matches("[A-Za-z0-9.:-]{1,255}")
+        || registration.brokerPort() < 1
+        || registration.brokerPort() > 65535) {
+      throw new ApiException(ApiException.Kind.MALFORMED, "host and brokerPort are required.");
+    }
+    return db.sessions()
+        .fromTransaction(
+            s -> {
+              ClusterNode node = byToken(s, token);
+              node.registered(registration.host(), registration.brokerPort(), clock.instant());
+              log.info(
+                  "cluster={} node={} agent registered; broker at {}",
+                  node.clusterId(),
+                  node.nodeName(),
+                  node.bootstrapAddress());
+              return new AgentAssignment(
+                  node.clusterId().toString(),
+                  fleet.helixCluster(node.clusterId()),
+                  node.nodeName(),
+                  node.brokerId(),
+                  node.zone(),
+                  node.updateDomain(),
+                  fleet.zkConnect(),
+                  registration.host(),
+                  registration.brokerPort(),
+                  Map.of(),
+                  heartbeatIntervalMs);
+            });
+  }
+
+  public AgentInstruction heartbeat(String token, AgentHeartbeat beat) {
+    if (beat == null || beat.brokerState() == null || beat.brokerState().length() > 16) {
+      throw new ApiException(ApiException.Kind.MALFORMED, "brokerState is required.");
+    }
+    return db.sessions()
+        .fromTransaction(
+            s -> {
+              ClusterNode node = byToken(s, token);
+              if (beat.decommissioned() && !node.decommissioned()) {
+                log.info(
+                    "cluster={} node={} agent reports its broker decommissioned",
+                    node.clusterId(),
+                    node.nodeName());
+              }
+              node.heartbeat(
+                  beat.brokerState(),
+                  beat.restarts(),
+                  beat.diskUsedBytes(),
+                  beat.diskFreeBytes(),
+                  beat.partitionsLed(),
+                  beat.decommissioned(),
+                  clock.instant());
+              return new AgentInstruction(
+                  node.decommission() ? AgentInstruction.DECOMMISSION : AgentInstruction.RUN);
+            });
+  }
+
+  private static ClusterNode byToken(Session s, String token) {
+    ClusterNode node =
+        token == null
+            ? null
+            : s.createSelectionQuery("from ClusterNode where tokenHash = :h", ClusterNode.class)
+                .setParameter("h", ApiKeys.hash(token))
+                .uniqueResult();
+    if (node == null) {
+      throw new ApiException(ApiException.Kind.UNAUTHORIZED, "The agent token is not valid.");
+    }
+    return node;
+  }
+}

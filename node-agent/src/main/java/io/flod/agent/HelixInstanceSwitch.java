@@ -1,0 +1,86 @@
+package io.flod.agent;
+
+import io.flod.broker.cluster.ClusterPaths;
+import org.apache.helix.manager.zk.ZKHelixAdmin;
+import org.apache.helix.model.ExternalView;
+import org.apache.helix.model.InstanceConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's word to the cluster about its broker. When the broker process dies, its ZooKeeper
+ * session lingers until it times out (seconds to tens of seconds) and leaders stay on a dead broker
+ * meanwhile; disabling the broker's Helix instance at once makes the cluster controller move
+ * leadership and drop the broker from in-sync replica sets within about a second. Enabled again
+ * once the restarted broker answers; it then catches up as a follower before it may lead.
+ */
+final class HelixInstanceSwitch implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(HelixInstanceSwitch.class);
+  private final String zk;
+  private final String cluster;
+  private final String instance;
+  private ZKHelixAdmin admin;
+
+  HelixInstanceSwitch(String zk, String cluster, int brokerId) {
+    this.zk = zk;
+    this.cluster = cluster;
+    this.instance = ClusterPaths.instanceName(brokerId);
+  }
+
+  private synchronized ZKHelixAdmin admin() {
+    if (admin == null) {
+      admin = new ZKHelixAdmin(zk);
+    }
+    return admin;
+  }
+
+  synchronized void disable() {
+    try {
+      admin().enableInstance(cluster, instance, false);
+      log.info("cluster={} instance={} disabled: its broker died", cluster, instance);
+    } catch (RuntimeException e) {
+      log.warn("cluster={} instance={} could not be disabled: {}", cluster, instance, e.toString());
+    }
+  }
+
+  /** Enables the instance if it exists and is disabled. */
+  synchronized void enable() {
+    try {
+      InstanceConfig config = admin().getInstanceConfig(cluster, instance);
+      if (config != null && !config.getInstanceEnabled()) {
+        admin().enableInstance(cluster, instance, true);
+        log.info("cluster={} instance={} enabled: its broker is back", cluster, instance);
+      }
+    } catch (RuntimeException e) {
+      log.warn("cluster={} instance={} could not be enabled: {}", cluster, instance, e.toString());
+    }
+  }
+
+  /** Partitions this broker leads, from Helix's external view. */
+  synchronized int partitionsLed() {
+    try {
+      int led = 0;
+      for (String resource : admin().getResourcesInCluster(cluster)) {
+        ExternalView view = admin().getResourceExternalView(cluster, resource);
+        if (view == null) {
+          continue;
+        }
+        for (String partition : view.getPartitionSet()) {
+          if (ClusterPaths.LEADER.equals(view.getStateMap(partition).get(instance))) {
+            led++;
+          }
+        }
+      }
+      return led;
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (admin != null) {
+      admin.close();
+    }
+  }
+}

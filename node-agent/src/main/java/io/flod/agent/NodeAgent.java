@@ -1,0 +1,195 @@
+package io.flod.agent;
+
+import io.flod.api.AgentAssignment;
+import io.flod.api.AgentHeartbeat;
+import io.flod.api.AgentInstruction;
+import io.flod.api.AgentRegistration;
+import io.flod.api.client.FlodClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One machine's agent: registers, runs the broker under a {@link BrokerSupervisor}, tells the
+ * cluster at once when the broker dies ({@link HelixInstanceSwitch}), heartbeats to the control
+ * plane, and decommissions the broker when told to. Heartbeats failing (the control plane is away)
+ * change nothing for the broker; they resume when it is back.
+ */
+public final class NodeAgent implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
+
+  /** How the agent was started. */
+  public record Settings(
+      String controlPlaneUrl,
+      String token,
+      Path dataDir,
+      String host,
+      int brokerPort,
+      List<String> javaCommand,
+      String brokerJavaOptions) {}
+
+  private final Settings settings;
+  private final FlodClient client;
+  private final ScheduledExecutorService heartbeats =
+      Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "flod-agent-heartbeat"));
+  private final CountDownLatch finished = new CountDownLatch(1);
+  private volatile BrokerSupervisor supervisor;
+  private volatile HelixInstanceSwitch instance;
+  private volatile boolean decommissioned;
+  private volatile long lastHeartbeatFailureLogMs;
+
+  public NodeAgent(Settings settings) {
+    this.settings = settings;
+    this.client =
+        new FlodClient(java.net.URI.create(settings.controlPlaneUrl() + "/"), settings.token());
+  }
+
+  /** Registers, starts the broker and the heartbeats. Blocks until registered. */
+  public void start() throws InterruptedException {
+    try {
+      Files.createDirectories(settings.dataDir().resolve("broker"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    AgentAssignment assignment =
+        new AssignmentSource(client, settings.dataDir())
+            .obtain(new AgentRegistration(settings.host(), settings.brokerPort(), "1"));
+    instance =
+        new HelixInstanceSwitch(
+            assignment.zkConnect(), assignment.helixCluster(), assignment.brokerId());
+    HelixInstanceSwitch helix = instance;
+    supervisor =
+        new BrokerSupervisor(
+            brokerCommand(assignment),
+            settings.dataDir().resolve("broker.pid"),
+            settings.dataDir().resolve("broker.log"),
+            new BrokerProbe(new InetSocketAddress(assignment.host(), assignment.brokerPort())),
+            new Backoff(1_000, 60_000),
+            new BrokerSupervisor.Listener() {
+              @Override
+              public void crashed(int exitCode) {
+                log.warn(
+                    "cluster={} node={} broker died (exit {}): disabling it in the cluster",
+                    assignment.clusterId(),
+                    assignment.nodeName(),
+                    exitCode);
+                helix.disable();
+              }
+
+              @Override
+              public void ready() {
+                helix.enable();
+              }
+            });
+    supervisor.start();
+    heartbeats.scheduleWithFixedDelay(
+        this::heartbeat, 0, assignment.heartbeatIntervalMs(), TimeUnit.MILLISECONDS);
+  }
+
+  List<String> brokerCommand(AgentAssignment a) {
+    List<String> command = new ArrayList<>(settings.javaCommand());
+    for (String option : settings.brokerJavaOptions().trim().split("\\s+")) {
+      if (!option.isEmpty()) {
+        command.add(option);
+      }
+    }
+    command.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            "io.flod.broker.cli.FlodBrokerMain",
+            "broker",
+            "--zk",
+            a.zkConnect(),
+            "--cluster",
+            a.helixCluster(),
+            "--node-id",
+            Integer.toString(a.brokerId()),
+            "--zone",
+            a.zone(),
+            "--update-domain",
+            a.updateDomain(),
+            "--listen",
+            a.host() + ":" + a.brokerPort(),
+            "--advertised-host",
+            a.host(),
+            "--data-dir",
+            settings.dataDir().resolve("broker").toString()));
+    a.brokerConfig().forEach((k, v) -> command.addAll(List.of("-c", k + "=" + v)));
+    return command;
+  }
+
+  private void heartbeat() {
+    try {
+      BrokerSupervisor s = supervisor;
+      AgentHeartbeat beat =
+          new AgentHeartbeat(
+              decommissioned ? "stopped" : s.state(),
+              s.restarts(),
+              diskUsed(),
+              settings.dataDir().toFile().getUsableSpace(),
+              decommissioned ? 0 : instance.partitionsLed(),
+              decommissioned);
+      AgentInstruction instruction =
+          client.post("/v1/agents/heartbeat", beat).as(AgentInstruction.class);
+      if (AgentInstruction.DECOMMISSION.equals(instruction.action()) && !decommissioned) {
+        log.info("decommissioning: every replica has moved away; stopping the broker cleanly");
+        s.close();
+        decommissioned = true;
+        log.info("decommissioned: the broker is stopped; waiting for the machine to go");
+      }
+    } catch (RuntimeException e) {
+      long now = System.currentTimeMillis();
+      if (now - lastHeartbeatFailureLogMs > 30_000) {
+        lastHeartbeatFailureLogMs = now;
+        log.warn("heartbeat failed (the broker keeps running): {}", e.getMessage());
+      }
+    }
+  }
+
+  private long diskUsed() {
+    try (Stream<Path> files = Files.walk(settings.dataDir())) {
+      return files
+          .filter(Files::isRegularFile)
+          .mapToLong(
+              p -> {
+                try {
+                  return Files.size(p);
+                } catch (IOException e) {
+                  return 0; // a segment deleted while walking
+                }
+              })
+          .sum();
+    } catch (IOException | UncheckedIOException e) {
+      return -1;
+    }
+  }
+
+  /** Blocks until {@link #close}. */
+  public void awaitShutdown() throws InterruptedException {
+    finished.await();
+  }
+
+  @Override
+  public void close() {
+    heartbeats.shutdownNow();
+    if (supervisor != null) {
+      supervisor.close();
+    }
+    if (instance != null) {
+      instance.close();
+    }
+    finished.countDown();
+  }
+}

@@ -1,0 +1,267 @@
+package io.flod.provisioner.local;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.inject.AbstractModule;
+import io.flod.provisioner.BootSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.jclouds.ContextBuilder;
+import org.jclouds.compute.ComputeServiceContext;
+import org.jclouds.logging.slf4j.config.SLF4JLoggingModule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The machines of the local provider: each is a directory under {@code root} (its description, the
+ * agent's log and pid, and the agent's data directory) and a node-agent process started with the
+ * machine's own free broker port. The directory is the machine's existence, so a restarted control
+ * plane finds its machines again; a machine whose agent is not running (the host was stopped, or
+ * the agent was killed) reads as stopped, and starting it runs the agent again.
+ */
+public final class LocalMachines {
+  private static final Logger log = LoggerFactory.getLogger(LocalMachines.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String DESCRIPTION = "machine.json";
+  static final String AGENT_PID = "agent.pid";
+
+  /**
+   * @param agentCommand how to start a node agent (java, its options and classpath, the main class
+   *     and the {@code agent} subcommand); the machine's options are appended
+   */
+  public record Settings(Path root, List<String> agentCommand, String host) {}
+
+  /** A machine's description, as written to its directory. */
+  public record Description(
+      String id,
+      String group,
+      String zone,
+      String hardwareId,
+      Map<String, String> userMetadata,
+      Set<String> tags,
+      int brokerPort,
+      String controlPlaneUrl,
+      String token) {}
+
+  private final Settings settings;
+
+  public LocalMachines(Settings settings) {
+    this.settings = settings;
+    try {
+      Files.createDirectories(settings.root());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A jclouds compute context over these machines. */
+  public static ComputeServiceContext context(LocalMachines machines) {
+    return ContextBuilder.newBuilder(new LocalApiMetadata())
+        .modules(
+            Set.of(
+                new SLF4JLoggingModule(),
+                new AbstractModule() {
+                  @Override
+                  protected void configure() {
+                    bind(LocalMachines.class).toInstance(machines);
+                  }
+                }))
+        .buildView(ComputeServiceContext.class);
+  }
+
+  public String host() {
+    return settings.host();
+  }
+
+  /** Makes the machine's directory and starts its agent. */
+  synchronized Description create(
+      String id,
+      String group,
+      String zone,
+      String hardwareId,
+      Map<String, String> userMetadata,
+      Set<String> tags,
+      BootSettings boot) {
+    Path dir = dir(id);
+    if (Files.exists(dir.resolve(DESCRIPTION))) {
+      throw new IllegalStateException("machine " + id + " exists already");
+    }
+    Description machine =
+        new Description(
+            id,
+            group,
+            zone,
+            hardwareId,
+            Map.copyOf(userMetadata),
+            Set.copyOf(tags),
+            freePort(),
+            boot.controlPlaneUrl(),
+            boot.token());
+    try {
+      Files.createDirectories(dir.resolve("data"));
+      Path description = dir.resolve(DESCRIPTION);
+      JSON.writeValue(description.toFile(), machine);
+      // The bootstrap token is in there: only this user may read it.
+      Files.setPosixFilePermissions(description, PosixFilePermissions.fromString("rw-------"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create machine " + id, e);
+    }
+    start(machine);
+    return machine;
+  }
+
+  List<Description> all() {
+    List<Description> machines = new ArrayList<>();
+    try (Stream<Path> dirs = Files.list(settings.root())) {
+      for (Path dir : dirs.sorted().toList()) {
+        read(dir).ifPresent(machines::add);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return machines;
+  }
+
+  Optional<Description> get(String id) {
+    return read(dir(id));
+  }
+
+  private static Optional<Description> read(Path dir) {
+    Path file = dir.resolve(DESCRIPTION);
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(JSON.readValue(file.toFile(), Description.class));
+    } catch (IOException e) {
+      log.warn("machine directory {} has an unreadable description: {}", dir, e.toString());
+      return Optional.empty();
+    }
+  }
+
+  /** True when the machine's agent process runs. */
+  boolean running(Description machine) {
+    return agent(machine).isPresent();
+  }
+
+  /** Starts the machine's agent unless it runs. */
+  synchronized void start(Description machine) {
+    if (running(machine)) {
+      return;
+    }
+    Path dir = dir(machine.id());
+    List<String> command = new ArrayList<>(settings.agentCommand());
+    command.addAll(
+        List.of(
+            "--control-plane",
+            machine.controlPlaneUrl(),
+            "--data-dir",
+            dir.resolve("data").toString(),
+            "--host",
+            settings.host(),
+            "--broker-port",
+            Integer.toString(machine.brokerPort())));
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("agent.log").toFile()));
+    builder.environment().put("FLOD_TOKEN", machine.token()); // not on the command line
+    try {
+      Process process = builder.start();
+      Files.writeString(dir.resolve(AGENT_PID), Long.toString(process.pid()));
+      log.info(
+          "local machine {} zone={} agent started, pid {} broker port {}",
+          machine.id(),
+          machine.zone(),
+          process.pid(),
+          machine.brokerPort());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the agent of machine " + machine.id(), e);
+    }
+  }
+
+  /** Stops the machine's agent (which stops its broker), and the broker if the agent is gone. */
+  synchronized void stop(Description machine) {
+    agent(machine).ifPresent(agent -> terminate(agent, 30));
+    processFromPidFile(dir(machine.id()).resolve("data").resolve("broker.pid"), machine)
+        .ifPresent(broker -> terminate(broker, 15));
+  }
+
+  /** Stops everything of the machine and removes its directory. */
+  synchronized void destroy(String id) {
+    Optional<Description> machine = get(id);
+    machine.ifPresent(this::stop);
+    Path dir = dir(id);
+    if (Files.exists(dir)) {
+      try (Stream<Path> files = Files.walk(dir)) {
+        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot remove machine directory " + dir, e);
+      }
+      log.info("local machine {} destroyed: processes stopped, {} removed", id, dir);
+    }
+  }
+
+  private Optional<ProcessHandle> agent(Description machine) {
+    return processFromPidFile(dir(machine.id()).resolve(AGENT_PID), machine);
+  }
+
+  /** The process a pid file names, if it runs and is this machine's (pids get reused). */
+  private Optional<ProcessHandle> processFromPidFile(Path pidFile, Description machine) {
+    try {
+      if (!Files.isRegularFile(pidFile)) {
+        return Optional.empty();
+      }
+      long pid = Long.parseLong(Files.readString(pidFile).trim());
+      String marker = dir(machine.id()).toString();
+      return ProcessHandle.of(pid)
+          .filter(ProcessHandle::isAlive)
+          .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false));
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static void terminate(ProcessHandle process, long graceSeconds) {
+    process.destroy();
+    try {
+      process.onExit().get(graceSeconds, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("pid {} did not stop in {} s; killing it", process.pid(), graceSeconds);
+      process.destroyForcibly();
+      try {
+        process.onExit().get(10, TimeUnit.SECONDS);
+      } catch (Exception ignored) {
+        // it is as dead as this host can make it
+      }
+    }
+  }
+
+  private Path dir(String id) {
+    if (!id.matches("[A-Za-z0-9._-]+")) {
+      throw new IllegalArgumentException("bad machine id " + id);
+    }
+    return settings.root().resolve(id);
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port", e);
+    }
+  }
+}
