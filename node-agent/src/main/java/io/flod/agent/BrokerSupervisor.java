@@ -122,6 +122,11 @@ final class BrokerSupervisor implements AutoCloseable {
               .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
               .start();
       Files.writeString(pidFile, Long.toString(p.pid()));
+      // With the pid, its start time: pids are reused, and the local provider must not stop a
+      // stranger that inherited the number.
+      Files.writeString(
+          pidFile.resolveSibling("broker.started"),
+          p.toHandle().info().startInstant().map(Object::toString).orElse("unknown"));
     } catch (IOException e) {
       log.error("cannot start the broker: {}", e.toString());
       return -1;

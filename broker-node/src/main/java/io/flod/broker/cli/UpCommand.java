@@ -12,14 +12,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code flod up}: for now a standalone broker on 127.0.0.1:9092 (or a free port if that one is
- * taken) with its data under {@code ~/.flod/standalone} and topic auto-creation on. The control
- * plane will make this start the whole service.
+ * {@code flod standalone}: one broker on 127.0.0.1:9092 (or a free port if that one is taken) with
+ * its data under {@code ~/.flod/standalone} and topic auto-creation on: Kafka without the service
+ * around it. {@code flod up} starts the whole service.
  */
 @Command(
-    name = "up",
+    name = "standalone",
     mixinStandardHelpOptions = true,
-    description = "Start Flod locally and print how to connect.")
+    description = "Start one standalone broker locally and print how to connect.")
 public final class UpCommand implements Callable<Integer> {
   @Option(names = "--data-dir", description = "Data directory (default: ~/.flod/standalone).")
   Path dataDir = Path.of(System.getProperty("user.home"), ".flod", "standalone");

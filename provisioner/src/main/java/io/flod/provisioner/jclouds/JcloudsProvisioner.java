@@ -230,6 +230,15 @@ public final class JcloudsProvisioner implements Provisioner {
                 n.getId()));
   }
 
+  /**
+   * Stops every Flod machine of this provider without destroying it (for the local provider: agents
+   * and brokers stop, data stays); {@link #ensure} starts them again.
+   */
+  public void suspendAll() {
+    compute.suspendNodesMatching(n -> n.getUserMetadata().containsKey(TAG_CLUSTER));
+    log.info("provider={} every machine stopped", providerName);
+  }
+
   @Override
   public List<Machine> describe(String clusterId) {
     List<Machine> machines = new ArrayList<>();

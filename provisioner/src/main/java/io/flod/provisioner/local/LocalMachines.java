@@ -35,6 +35,7 @@ public final class LocalMachines {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String DESCRIPTION = "machine.json";
   static final String AGENT_PID = "agent.pid";
+  private static final String AGENT_STARTED = "agent.started"; // see startedProcess
 
   /**
    * @param agentCommand how to start a node agent (java, its options and classpath, the main class
@@ -180,6 +181,7 @@ public final class LocalMachines {
     try {
       Process process = builder.start();
       Files.writeString(dir.resolve(AGENT_PID), Long.toString(process.pid()));
+      Files.writeString(dir.resolve(AGENT_STARTED), startedAt(process.toHandle()));
       log.info(
           "local machine {} zone={} agent started, pid {} broker port {}",
           machine.id(),
@@ -193,9 +195,9 @@ public final class LocalMachines {
 
   /** Stops the machine's agent (which stops its broker), and the broker if the agent is gone. */
   synchronized void stop(Description machine) {
+    Optional<ProcessHandle> broker = broker(machine);
     agent(machine).ifPresent(agent -> terminate(agent, 30));
-    processFromPidFile(dir(machine.id()).resolve("data").resolve("broker.pid"), machine)
-        .ifPresent(broker -> terminate(broker, 15));
+    broker.filter(ProcessHandle::isAlive).ifPresent(b -> terminate(b, 15));
   }
 
   /** Stops everything of the machine and removes its directory. */
@@ -216,23 +218,49 @@ public final class LocalMachines {
   }
 
   private Optional<ProcessHandle> agent(Description machine) {
-    return processFromPidFile(dir(machine.id()).resolve(AGENT_PID), machine);
+    return startedProcess(dir(machine.id()), "agent");
   }
 
-  /** The process a pid file names, if it runs and is this machine's (pids get reused). */
-  private Optional<ProcessHandle> processFromPidFile(Path pidFile, Description machine) {
+  /**
+   * The process {@code <name>.pid} names, if it runs and started when {@code <name>.started} says.
+   */
+  private static Optional<ProcessHandle> startedProcess(Path dir, String name) {
+    try {
+      Path started = dir.resolve(name + ".started");
+      String when = Files.isRegularFile(started) ? Files.readString(started).trim() : "";
+      return processFromPidFile(dir.resolve(name + ".pid")).filter(p -> startedAt(p).equals(when));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The broker the agent ran, also when the agent is gone: the agent records its broker's pid and
+   * start time as it records its own.
+   */
+  private Optional<ProcessHandle> broker(Description machine) {
+    return startedProcess(dir(machine.id()).resolve("data"), "broker");
+  }
+
+  /**
+   * The process a pid file names, if it runs. Pids get reused: the agent's start time is recorded
+   * next to its pid and compared (a command line can be too long for the JDK to read back).
+   */
+  private static Optional<ProcessHandle> processFromPidFile(Path pidFile) {
     try {
       if (!Files.isRegularFile(pidFile)) {
         return Optional.empty();
       }
       long pid = Long.parseLong(Files.readString(pidFile).trim());
-      String marker = dir(machine.id()).toString();
-      return ProcessHandle.of(pid)
-          .filter(ProcessHandle::isAlive)
-          .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false));
+      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
     } catch (IOException | NumberFormatException e) {
       return Optional.empty();
     }
+  }
+
+  /** How a process's start is recorded next to its pid (agent and broker alike). */
+  public static String startedAt(ProcessHandle process) {
+    return process.info().startInstant().map(Object::toString).orElse("unknown");
   }
 
   private static void terminate(ProcessHandle process, long graceSeconds) {

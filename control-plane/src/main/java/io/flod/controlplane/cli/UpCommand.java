@@ -1,0 +1,194 @@
+package io.flod.controlplane.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flod.api.client.FlodClient;
+import io.flod.controlplane.ControlPlane;
+import io.flod.controlplane.machines.MachineProviders;
+import io.flod.provisioner.Provisioner;
+import io.flod.provisioner.jclouds.JcloudsProvisioner;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bin/flod up}: the whole service on this machine. Starts the control plane on its embedded
+ * defaults (its own PostgreSQL and ZooKeeper) with the local machine provider, makes sure tenant
+ * {@code demo}, a 3-node cluster {@code demo} and a topic {@code events} exist, waits until the
+ * cluster is Ready, and prints how to connect. Run again, it finds everything it made before (a new
+ * API key is issued, since only hashes are kept). Ctrl-C stops the machines and the control plane;
+ * the data stays for the next start.
+ */
+@Command(
+    name = "up",
+    mixinStandardHelpOptions = true,
+    description = "Start Flod locally (control plane and a demo cluster) and print how to connect.")
+public final class UpCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Option(names = "--nodes", defaultValue = "3", description = "Cluster size (default: 3).")
+  int nodes;
+
+  @Option(names = "--port", defaultValue = "8080", description = "API port; 0 picks a free one.")
+  int port;
+
+  @Option(names = "--data-dir", description = "Where everything lives (default: ~/.flod/up).")
+  Path dataDir = Path.of(System.getProperty("user.home"), ".flod", "up");
+
+  @Option(names = "--json", description = "Also print the facts as one JSON line for scripts.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    long started = System.nanoTime();
+    AtomicReference<Provisioner> machines = new AtomicReference<>();
+    int chosen = port == 0 || isFree(port) ? port : 0;
+    step("starting the control plane (PostgreSQL, ZooKeeper, API) under " + dataDir);
+    ControlPlane controlPlane =
+        ControlPlane.builder()
+            .port(chosen)
+            .dataDir(dataDir)
+            .operatorKey(System.getenv("FLOD_OPERATOR_KEY"))
+            .provisioner(
+                url -> {
+                  machines.set(MachineProviders.local(dataDir, url));
+                  return machines.get();
+                })
+            .start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  if (machines.get() instanceof JcloudsProvisioner local) {
+                    local.suspendAll();
+                  }
+                  controlPlane.close();
+                  stopped.countDown();
+                },
+                "flod-up-shutdown"));
+    FlodClient operator =
+        new FlodClient(controlPlane.baseUri(), controlPlane.operatorKey().secret());
+    if (!exists(operator, "/v1/tenants/demo")) {
+      step("creating tenant demo");
+      operator.post("/v1/tenants", Map.of("name", "demo"));
+    }
+    String key = operator.post("/v1/tenants/demo/keys", Map.of()).body().get("secret").asText();
+    FlodClient api = new FlodClient(controlPlane.baseUri(), key);
+    String cluster = "/v1/tenants/demo/clusters/demo";
+    if (!exists(api, cluster)) {
+      step("creating cluster demo: " + nodes + " nodes in zones z1, z2, z3");
+      api.post(
+          "/v1/tenants/demo/clusters",
+          Map.of(
+              "name",
+              "demo",
+              "nodeCount",
+              nodes,
+              "nodeSize",
+              "small",
+              "zones",
+              List.of("z1", "z2", "z3"),
+              "throughputUnits",
+              1,
+              "brokerVersion",
+              "4.0"));
+    }
+    JsonNode view = api.get(cluster).body();
+    if (!exists(api, cluster + "/topics/events")) {
+      step("creating topic events (4 partitions, replication factor " + Math.min(3, nodes) + ")");
+      api.post(
+          cluster + "/topics",
+          Map.of("name", "events", "partitions", 4, "replicationFactor", Math.min(3, nodes)));
+    }
+    String lastState = "";
+    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    while (true) {
+      view = api.get(cluster).body();
+      String state = view.at("/status/state").asText();
+      long running = 0;
+      for (JsonNode node : view.at("/status/nodes")) {
+        if ("running".equals(node.path("brokerState").asText())) {
+          running++;
+        }
+      }
+      String line = state + ", " + running + "/" + nodes + " brokers running";
+      if (!line.equals(lastState)) {
+        step("cluster demo: " + line);
+        lastState = line;
+      }
+      if ("Ready".equals(state) && !view.at("/status/bootstrapServers").asText().isEmpty()) {
+        break;
+      }
+      if (System.nanoTime() > deadline) {
+        System.err.println("flod: the cluster did not become Ready in 5 minutes; see " + dataDir);
+        return 1;
+      }
+      Thread.sleep(500);
+    }
+    String bootstrap = view.at("/status/bootstrapServers").asText();
+    System.out.printf(
+        "%nFlod is up (%.0f s).%n"
+            + "  API:               %s%n"
+            + "  API key (tenant demo, shown once): %s%n"
+            + "  bootstrap servers: %s%n"
+            + "  try:  echo hello | kcat -P -b %s -t events && kcat -C -b %s -t events -e%n"
+            + "  Ctrl-C stops everything; data stays in %s%n",
+        (System.nanoTime() - started) / 1e9,
+        controlPlane.baseUri(),
+        key,
+        bootstrap,
+        bootstrap,
+        bootstrap,
+        dataDir);
+    if (json) {
+      Map<String, String> facts = new LinkedHashMap<>();
+      facts.put("api", controlPlane.baseUri().toString());
+      facts.put("apiKey", key);
+      facts.put("bootstrapServers", bootstrap);
+      facts.put("cluster", "demo");
+      System.out.println(JSON.writeValueAsString(facts));
+    }
+    System.out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  private static boolean exists(FlodClient client, String path) {
+    try {
+      client.get(path);
+      return true;
+    } catch (FlodClient.ApiError e) {
+      if (e.status() == 404) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  private static void step(String what) {
+    System.out.println("flod up: " + what);
+    System.out.flush();
+  }
+
+  private static boolean isFree(int port) {
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new UpCommand()).execute(args));
+  }
+}
