@@ -28,6 +28,7 @@ import io.flod.broker.api.SyncGroupHandler;
 import io.flod.broker.cluster.ClusterMembership;
 import io.flod.broker.cluster.ClusterView;
 import io.flod.broker.cluster.StandaloneClusterView;
+import io.flod.broker.cluster.ZkSessionFile;
 import io.flod.broker.config.BrokerConfig;
 import io.flod.broker.config.TopicConfigs;
 import io.flod.broker.fetch.DelayedFetches;
@@ -259,7 +260,11 @@ public final class Broker implements AutoCloseable {
     if (standalone) {
       standaloneView.advertise(host, boundAddress.getPort());
     } else {
-      membership.join(host, boundAddress.getPort(), replicaManager);
+      membership.join(
+          host,
+          boundAddress.getPort(),
+          replicaManager,
+          dataDir.resolve("meta").resolve(ZkSessionFile.NAME));
     }
     log.info(
         "node={} cluster={} broker started on {} (advertised {}:{}), data in {}, previous shutdown {}",

@@ -5,6 +5,7 @@ import io.flod.api.AgentHeartbeat;
 import io.flod.api.AgentInstruction;
 import io.flod.api.AgentRegistration;
 import io.flod.api.client.FlodClient;
+import io.flod.broker.cluster.ZkSessionFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -85,6 +86,8 @@ public final class NodeAgent implements AutoCloseable {
                     assignment.nodeName(),
                     exitCode);
                 helix.disable();
+                helix.endSession(
+                    settings.dataDir().resolve("broker/meta").resolve(ZkSessionFile.NAME));
               }
 
               @Override

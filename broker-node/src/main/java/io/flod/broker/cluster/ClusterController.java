@@ -190,7 +190,12 @@ public final class ClusterController implements AutoCloseable {
 
   /** Partition moves in progress, with bytes left to copy, for progress and time estimates. */
   public List<PartitionMove> moves() {
-    return mover.moves();
+    return mover.status().inFlight();
+  }
+
+  /** Moves in progress and the ones the balancer would still start: settled when both are none. */
+  public MoveStatus moveStatus() {
+    return mover.status();
   }
 
   /** Current replication state of every partition of the cluster. */

@@ -2,6 +2,7 @@ package io.flod.broker.cluster;
 
 import io.flod.broker.replication.ReplicaManager;
 import io.flod.broker.replication.ReplicaStateModelFactory;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -127,7 +128,8 @@ public final class ClusterMembership implements AutoCloseable {
   }
 
   /** Registers this broker's endpoint and domains, and starts taking replica transitions. */
-  public void join(String host, int port, ReplicaManager replicas) throws Exception {
+  public void join(String host, int port, ReplicaManager replicas, Path sessionFile)
+      throws Exception {
     HelixAdmin admin = spectator.getClusterManagmentTool();
     InstanceConfig config =
         admin.getInstancesInCluster(settings.cluster()).contains(instance)
@@ -149,14 +151,16 @@ public final class ClusterMembership implements AutoCloseable {
     } else {
       admin.addInstance(settings.cluster(), config);
     }
-    participant =
-        HelixManagerFactory.getZKHelixManager(
-            settings.cluster(), instance, InstanceType.PARTICIPANT, settings.zkConnect());
-    participant
+    SessionRecordingParticipant joined =
+        new SessionRecordingParticipant(
+            settings.cluster(), instance, settings.zkConnect(), sessionFile);
+    joined
         .getStateMachineEngine()
         .registerStateModelFactory(
             ClusterPaths.STATE_MODEL, new ReplicaStateModelFactory(replicas));
-    participant.connect();
+    joined.connect();
+    joined.record();
+    participant = joined;
     log.info(
         "cluster={} node={} joined as {} at {}:{} zone={} updateDomain={}",
         settings.cluster(),

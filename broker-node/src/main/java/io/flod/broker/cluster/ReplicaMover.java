@@ -62,36 +62,19 @@ final class ReplicaMover {
   }
 
   void run() {
-    BrokerRoster roster = BrokerRoster.read(manager.getHelixDataAccessor());
-    int inFlight = 0;
-    Map<TopicPartition, List<Integer>> movable = new HashMap<>();
-    Map<Integer, Integer> load = new HashMap<>();
-    for (PartitionState state : allStates()) {
-      for (int replica : state.target()) {
-        load.merge(replica, 1, Integer::sum);
-      }
-      if (state.moving()) {
-        inFlight++;
-        advance(state, roster);
-      } else if (state.hasLeader()) {
-        movable.put(state.topicPartition(), state.replicas());
-      }
+    Snapshot now = snapshot();
+    for (PartitionState state : now.moving()) {
+      advance(state, now.roster());
     }
-    if (inFlight >= MAX_CONCURRENT_MOVES) {
+    if (now.moving().size() >= MAX_CONCURRENT_MOVES) {
       return;
     }
-    Map<TopicPartition, List<Integer>> plan =
-        ReplicaBalancer.plan(
-            roster.nodes(),
-            roster.targets(),
-            roster.draining(),
-            movable,
-            load,
-            roster.healthy(),
-            MAX_CONCURRENT_MOVES - inFlight);
+    Map<TopicPartition, List<Integer>> plan = now.plan(MAX_CONCURRENT_MOVES - now.moving().size());
     for (Map.Entry<TopicPartition, List<Integer>> move : plan.entrySet()) {
       PartitionState state = states.read(move.getKey()).orElse(null);
-      if (state == null || state.moving() || !state.replicas().equals(movable.get(move.getKey()))) {
+      if (state == null
+          || state.moving()
+          || !state.replicas().equals(now.movable().get(move.getKey()))) {
         continue; // changed since we looked: the next pass plans again
       }
       PartitionState started = state.startMove(move.getValue());
@@ -105,6 +88,62 @@ final class ReplicaMover {
             started.adding(),
             started.removing());
       }
+    }
+  }
+
+  /**
+   * Moves in progress, and how many more the balancer would start if nothing were moving: both zero
+   * means the placement has reached its fixed point (a scale operation is really over only then;
+   * between two batches of moves nothing is in flight, yet more are to come).
+   */
+  MoveStatus status() {
+    Snapshot now = snapshot();
+    List<PartitionMove> inFlight = new ArrayList<>(now.moving().size());
+    for (PartitionState state : now.moving()) {
+      inFlight.add(
+          new PartitionMove(
+              state.topicPartition(),
+              state.replicas(),
+              state.adding(),
+              state.removing(),
+              states.readMoveProgress(state.topicPartition())));
+    }
+    return new MoveStatus(inFlight, now.plan(Integer.MAX_VALUE).size());
+  }
+
+  private Snapshot snapshot() {
+    BrokerRoster roster = BrokerRoster.read(manager.getHelixDataAccessor());
+    List<PartitionState> moving = new ArrayList<>();
+    Map<TopicPartition, List<Integer>> movable = new HashMap<>();
+    Map<Integer, Integer> load = new HashMap<>();
+    for (PartitionState state : allStates()) {
+      for (int replica : state.target()) {
+        load.merge(replica, 1, Integer::sum);
+      }
+      if (state.moving()) {
+        moving.add(state);
+      } else if (state.hasLeader()) {
+        movable.put(state.topicPartition(), state.replicas());
+      }
+    }
+    return new Snapshot(roster, moving, movable, load);
+  }
+
+  /** One read of the roster and of every partition state, the inputs of a balancer plan. */
+  private record Snapshot(
+      BrokerRoster roster,
+      List<PartitionState> moving,
+      Map<TopicPartition, List<Integer>> movable,
+      Map<Integer, Integer> load) {
+    Map<TopicPartition, List<Integer>> plan(int maxMoves) {
+      return ReplicaBalancer.plan(
+          roster.nodes(),
+          roster.targets(),
+          roster.draining(),
+          movable,
+          load,
+          roster.healthy(),
+          maxMoves);
     }
   }
 
@@ -142,21 +181,5 @@ final class ReplicaMover {
           done.replicas(),
           done.isr());
     }
-  }
-
-  List<PartitionMove> moves() {
-    List<PartitionMove> moves = new ArrayList<>();
-    for (PartitionState state : allStates()) {
-      if (state.moving()) {
-        moves.add(
-            new PartitionMove(
-                state.topicPartition(),
-                state.replicas(),
-                state.adding(),
-                state.removing(),
-                states.readMoveProgress(state.topicPartition())));
-      }
-    }
-    return moves;
   }
 }

@@ -397,7 +397,7 @@ public final class ClusterReconciler implements AutoCloseable {
               .filter(d -> machines.containsKey(d.name()) && live.contains(d.brokerId()))
               .count();
       BrokerFleet.MoveProgress moves = fleet.moves(cluster.id());
-      boolean converged = up == desired.size() && !extrasLeft && moves.partitions() == 0;
+      boolean converged = up == desired.size() && !extrasLeft && moves.settled();
       if (converged) {
         cluster.observed(ClusterState.READY);
         if (operation != null) {
@@ -419,7 +419,7 @@ public final class ClusterReconciler implements AutoCloseable {
           operation.kind() == Operation.Kind.CREATE
               ? ClusterState.PROVISIONING
               : ClusterState.SCALING);
-      int steps = desired.size() + (extrasLeft ? 1 : 0) + (moves.partitions() > 0 ? 1 : 0);
+      int steps = desired.size() + (extrasLeft ? 1 : 0) + (moves.settled() ? 0 : 1);
       int done = (int) up;
       operation.progress(Math.min(99, 100 * done / Math.max(1, steps)), now);
     }

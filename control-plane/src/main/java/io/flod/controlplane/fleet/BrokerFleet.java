@@ -42,7 +42,10 @@ public interface BrokerFleet extends AutoCloseable {
   /** Partition replicas ("topic-partition") on the broker now. */
   List<String> replicasOn(UUID clusterId, int brokerId);
 
-  /** Partition moves in progress and the bytes they still have to copy. */
+  /**
+   * Partition moves in progress, the bytes they still have to copy, and how many partitions the
+   * balancer would still move after them.
+   */
   MoveProgress moves(UUID clusterId);
 
   /** Removes a broker whose machine is gone from the cluster's membership. */
@@ -60,6 +63,10 @@ public interface BrokerFleet extends AutoCloseable {
   @Override
   void close();
 
-  /** Moves in progress. */
-  record MoveProgress(int partitions, long bytesRemaining) {}
+  /** Moves in progress, and moves still planned (the placement is settled when both are 0). */
+  record MoveProgress(int partitions, long bytesRemaining, int planned) {
+    public boolean settled() {
+      return partitions == 0 && planned == 0;
+    }
+  }
 }

@@ -2,6 +2,7 @@ package io.flod.controlplane.fleet;
 
 import io.flod.broker.cluster.ClusterController;
 import io.flod.broker.cluster.ClusterPaths;
+import io.flod.broker.cluster.MoveStatus;
 import io.flod.broker.cluster.PartitionMove;
 import io.flod.broker.cluster.PartitionState;
 import java.util.ArrayList;
@@ -94,14 +95,14 @@ public final class HelixBrokerFleet implements BrokerFleet {
 
   @Override
   public MoveProgress moves(UUID clusterId) {
-    List<PartitionMove> moves = controllers.get(clusterId).moves();
+    MoveStatus status = controllers.get(clusterId).moveStatus();
     long bytes = 0;
-    for (PartitionMove move : moves) {
+    for (PartitionMove move : status.inFlight()) {
       for (long remaining : move.bytesRemaining().values()) {
         bytes += Math.max(0, remaining);
       }
     }
-    return new MoveProgress(moves.size(), bytes);
+    return new MoveProgress(status.inFlight().size(), bytes, status.planned());
   }
 
   @Override

@@ -60,7 +60,7 @@ final class FakeFleet implements BrokerFleet {
 
   @Override
   public MoveProgress moves(UUID clusterId) {
-    return new MoveProgress(0, 0);
+    return new MoveProgress(0, 0, 0);
   }
 
   @Override

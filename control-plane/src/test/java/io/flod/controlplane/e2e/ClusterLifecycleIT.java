@@ -42,6 +42,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -57,6 +58,11 @@ class ClusterLifecycleIT {
   private static final String CLUSTER = "/v1/tenants/e2e/clusters/c1";
   private static final String TOPIC = "orders";
   @TempDir static Path dataDir;
+
+  @RegisterExtension
+  static final MachineLogsOnFailure machineLogs =
+      new MachineLogsOnFailure(() -> dataDir.resolve("machines"));
+
   private ControlPlane controlPlane;
   private FlodClient api;
   private final Set<Long> pidsSeen = ConcurrentHashMap.newKeySet();
@@ -185,11 +191,18 @@ class ClusterLifecycleIT {
           "MEASURED scale 3 -> 5 (replicas moved onto the new nodes): %.1f s%n",
           (System.nanoTime() - started) / 1e9);
       try (Admin admin = admin()) {
-        TopicDescription d = describe(admin);
+        // The operation ends when the moves have completed in ZooKeeper; a broker's metadata
+        // follows within a second or so.
+        TopicDescription d =
+            Awaitility.await()
+                .atMost(Duration.ofSeconds(15))
+                .ignoreExceptions()
+                .until(
+                    () -> describe(admin),
+                    t -> t.partitions().stream().allMatch(p -> p.replicas().size() == 3));
         Set<Integer> used = new HashSet<>();
         for (TopicPartitionInfo p : d.partitions()) {
           p.replicas().forEach(r -> used.add(r.id()));
-          assertEquals(3, p.replicas().size());
           // Zones: node i is in zone z(i mod 3), so the three replicas sit in three zones.
           assertEquals(
               3, p.replicas().stream().map(r -> r.id() % 3).distinct().count(), "zones of " + p);
@@ -320,8 +333,9 @@ class ClusterLifecycleIT {
         acks.add(producer.send(new ProducerRecord<>(TOPIC, Integer.toString(i), value)));
         sent.add(value);
       }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
       for (var ack : acks) {
-        ack.get(60, TimeUnit.SECONDS);
+        ack.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       }
     }
     return sent;
@@ -333,6 +347,9 @@ class ClusterLifecycleIT {
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000");
     props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+    // A send waits at most this long for metadata, so a topic that never appears fails the test
+    // instead of blocking it once per record.
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     return props;
