@@ -34,14 +34,21 @@ public final class FlodClient {
   /** A call the API answered with an error; the message is the problem detail. */
   public static final class ApiError extends RuntimeException {
     private final int status;
+    private final JsonNode problem;
 
-    ApiError(int status, String detail) {
+    ApiError(int status, String detail, JsonNode problem) {
       super("HTTP " + status + ": " + detail);
       this.status = status;
+      this.problem = problem;
     }
 
     public int status() {
       return status;
+    }
+
+    /** The problem detail the API answered with (title, detail, field errors), or null. */
+    public JsonNode problem() {
+      return problem;
     }
   }
 
@@ -103,7 +110,7 @@ public final class FlodClient {
       if (response.statusCode() >= 400) {
         String detail =
             json != null && json.hasNonNull("detail") ? json.get("detail").asText() : "no detail";
-        throw new ApiError(response.statusCode(), detail);
+        throw new ApiError(response.statusCode(), detail, json);
       }
       return new Response(
           response.statusCode(),
