@@ -66,7 +66,7 @@ class MsgpackValuesTest {
 
   @Test
   void aRefinedUnknownFromTerraformReadsAsUnknown() {
-    // fixext1? no: ext8 with type 12 and a one-entry refinement map {1: false} (not null)
+    // ext8, type 12, payload: the refinement map {1: false} ("not null")
     byte[] refined = {(byte) 0xc7, 3, 12, (byte) 0x81, 1, (byte) 0xc2};
     assertEquals(Unknown.VALUE, MsgpackValues.decode(CtyType.STRING, refined));
   }
@@ -78,6 +78,10 @@ class MsgpackValuesTest {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> MsgpackValues.decode(small, bytes));
     assertEquals(true, e.getMessage().contains("unsupported attribute"), e.getMessage());
+  }
+
+  @Test
+  void objectAttributesAreWrittenInNameOrderAsCtyDoes() {
     assertEquals(
         List.of("config", "count", "name", "on", "secret", "zones"),
         Arrays.asList(OBJECT.attributes().keySet().toArray()));

@@ -2,9 +2,7 @@ package io.flod.broker.cli;
 
 import io.flod.broker.Broker;
 import io.flod.broker.config.BrokerConfig;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -35,7 +33,7 @@ public final class UpCommand implements Callable<Integer> {
     // A local playground: topics appear on first use, so kcat and console tools work at once.
     BrokerConfig config =
         BrokerConfig.from(System.getenv(), Map.of(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE, "true"));
-    int chosen = isFree(port) ? port : 0;
+    int chosen = LoopbackPorts.isFree(port) ? port : 0;
     Broker broker =
         Broker.startStandalone(dataDir, new InetSocketAddress("127.0.0.1", chosen), null, config);
     BrokerCommand.runUntilSignalled(
@@ -57,14 +55,5 @@ public final class UpCommand implements Callable<Integer> {
           System.out.flush();
         });
     return 0;
-  }
-
-  private static boolean isFree(int port) {
-    try (ServerSocket ignored =
-        new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return true;
-    } catch (IOException taken) {
-      return false;
-    }
   }
 }

@@ -52,7 +52,7 @@ final class LeaderElector {
         continue;
       }
       try {
-        electTopic(resource, idealState, roster.live(), eligible, preferLeaders);
+        electTopic(resource, idealState, eligible, preferLeaders);
       } catch (RuntimeException e) {
         log.warn("cluster={} topic={} leader election pass failed; retrying", cluster, resource, e);
       }
@@ -60,11 +60,7 @@ final class LeaderElector {
   }
 
   private void electTopic(
-      String topic,
-      IdealState idealState,
-      Set<Integer> live,
-      Set<Integer> eligible,
-      boolean preferLeaders) {
+      String topic, IdealState idealState, Set<Integer> eligible, boolean preferLeaders) {
     boolean unclean = uncleanAllowed(topic);
     Map<String, Map<String, String>> mapping = new HashMap<>();
     for (int p = 0; p < idealState.getNumPartitions(); p++) {
@@ -73,7 +69,7 @@ final class LeaderElector {
       if (state == null) {
         continue;
       }
-      PartitionState decided = decide(state, live, eligible, unclean, preferLeaders);
+      PartitionState decided = decide(state, eligible, unclean, preferLeaders);
       if (decided != state) {
         if (!states.compareAndSet(decided)) {
           continue; // changed under us (an ISR update): the next pass decides again
@@ -115,11 +111,7 @@ final class LeaderElector {
 
   /** The partition state that should hold now, or {@code state} itself if nothing changes. */
   static PartitionState decide(
-      PartitionState state,
-      Set<Integer> live,
-      Set<Integer> eligible,
-      boolean unclean,
-      boolean preferLeaders) {
+      PartitionState state, Set<Integer> eligible, boolean unclean, boolean preferLeaders) {
     boolean leaderOk =
         state.hasLeader()
             && eligible.contains(state.leader())

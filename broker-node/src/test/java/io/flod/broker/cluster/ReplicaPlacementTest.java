@@ -117,8 +117,6 @@ class ReplicaPlacementTest {
             .size());
   }
 
-  private static final Set<Integer> ALL = Set.of(1, 2, 3);
-
   private static PartitionState state(int leader, List<Integer> replicas, List<Integer> isr) {
     return new PartitionState(new TopicPartition("t", 0), leader, 5, replicas, isr, 3);
   }
@@ -126,7 +124,7 @@ class ReplicaPlacementTest {
   @Test
   void electionPicksOnlyAnInSyncLiveReplica() {
     PartitionState leaderDied = state(1, List.of(1, 2, 3), List.of(1, 3));
-    PartitionState decided = LeaderElector.decide(leaderDied, ALL, Set.of(2, 3), false, false);
+    PartitionState decided = LeaderElector.decide(leaderDied, Set.of(2, 3), false, false);
     assertEquals(3, decided.leader(), "2 is alive but out of sync");
     assertEquals(6, decided.leaderEpoch());
     assertEquals(List.of(3), decided.isr());
@@ -135,20 +133,20 @@ class ReplicaPlacementTest {
   @Test
   void withNoInSyncReplicaAliveThePartitionStaysLeaderlessAndKeepsItsIsr() {
     PartitionState lastStanding = state(1, List.of(1, 2, 3), List.of(1));
-    PartitionState decided = LeaderElector.decide(lastStanding, ALL, Set.of(2, 3), false, false);
+    PartitionState decided = LeaderElector.decide(lastStanding, Set.of(2, 3), false, false);
     assertEquals(PartitionState.NO_LEADER, decided.leader());
     assertEquals(List.of(1), decided.isr(), "the only in-sync replica may still come back");
     assertEquals(6, decided.leaderEpoch(), "the old leadership is fenced");
     // Nothing changes on later passes while nobody in sync is back...
-    assertEquals(decided, LeaderElector.decide(decided, ALL, Set.of(2, 3), false, false));
+    assertEquals(decided, LeaderElector.decide(decided, Set.of(2, 3), false, false));
     // ...and the in-sync replica leads again when it returns.
-    assertEquals(1, LeaderElector.decide(decided, ALL, Set.of(1, 2, 3), false, false).leader());
+    assertEquals(1, LeaderElector.decide(decided, Set.of(1, 2, 3), false, false).leader());
   }
 
   @Test
   void uncleanElectionOnlyWhenTheTopicAllowsIt() {
     PartitionState lastStanding = state(PartitionState.NO_LEADER, List.of(1, 2, 3), List.of(1));
-    PartitionState decided = LeaderElector.decide(lastStanding, ALL, Set.of(2, 3), true, false);
+    PartitionState decided = LeaderElector.decide(lastStanding, Set.of(2, 3), true, false);
     assertEquals(2, decided.leader());
     assertEquals(List.of(2), decided.isr());
   }
@@ -156,17 +154,16 @@ class ReplicaPlacementTest {
   @Test
   void preferredLeaderReturnsOnlyWhenInSync() {
     PartitionState moved = state(2, List.of(1, 2, 3), List.of(2, 3));
-    assertEquals(moved, LeaderElector.decide(moved, ALL, Set.of(1, 2, 3), false, true));
+    assertEquals(moved, LeaderElector.decide(moved, Set.of(1, 2, 3), false, true));
     PartitionState caughtUp = state(2, List.of(1, 2, 3), List.of(2, 3, 1));
-    assertEquals(1, LeaderElector.decide(caughtUp, ALL, Set.of(1, 2, 3), false, true).leader());
-    assertEquals(caughtUp, LeaderElector.decide(caughtUp, ALL, Set.of(1, 2, 3), false, false));
+    assertEquals(1, LeaderElector.decide(caughtUp, Set.of(1, 2, 3), false, true).leader());
+    assertEquals(caughtUp, LeaderElector.decide(caughtUp, Set.of(1, 2, 3), false, false));
   }
 
   @Test
   void aFollowerWhoseSessionEndedLeavesTheIsrAtOnce() {
     PartitionState followerDied = state(1, List.of(1, 2, 3), List.of(1, 2, 3));
-    PartitionState decided =
-        LeaderElector.decide(followerDied, Set.of(1, 2), Set.of(1, 2), false, false);
+    PartitionState decided = LeaderElector.decide(followerDied, Set.of(1, 2), false, false);
     assertEquals(1, decided.leader());
     assertEquals(5, decided.leaderEpoch(), "the same leadership");
     assertEquals(List.of(1, 2), decided.isr());

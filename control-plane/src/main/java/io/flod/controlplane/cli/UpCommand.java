@@ -3,6 +3,7 @@ package io.flod.controlplane.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flod.api.client.FlodClient;
+import io.flod.broker.cli.LoopbackPorts;
 import io.flod.controlplane.ControlPlane;
 import io.flod.controlplane.machines.MachineProviders;
 import io.flod.provisioner.Provisioner;
@@ -50,7 +51,7 @@ public final class UpCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     long started = System.nanoTime();
     AtomicReference<Provisioner> machines = new AtomicReference<>();
-    int chosen = port == 0 || isFree(port) ? port : 0;
+    int chosen = port == 0 || LoopbackPorts.isFree(port) ? port : 0;
     step("starting the control plane (PostgreSQL, ZooKeeper, API) under " + dataDir);
     ControlPlane controlPlane =
         ControlPlane.builder()
@@ -177,15 +178,6 @@ public final class UpCommand implements Callable<Integer> {
   private static void step(String what) {
     System.out.println("flod up: " + what);
     System.out.flush();
-  }
-
-  private static boolean isFree(int port) {
-    try (java.net.ServerSocket s =
-        new java.net.ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-      return true;
-    } catch (java.io.IOException e) {
-      return false;
-    }
   }
 
   public static void main(String[] args) {

@@ -1,30 +1,15 @@
 package io.flod.terraform.resource;
 
-import io.flod.terraform.cty.CtyType;
-import io.flod.terraform.schema.Attribute;
 import io.flod.terraform.schema.Block;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /** Data source {@code flod_cluster}: an existing cluster by name. */
 public final class ClusterDataSource implements DataSourceType {
-  private static final Block SCHEMA;
-
-  static {
-    List<Attribute> attributes = new ArrayList<>();
-    for (Attribute a : ClusterResource.SCHEMA.attributes()) {
-      if (a.name().equals("name")) {
-        attributes.add(Attribute.required("name", CtyType.STRING, a.description()));
-      } else if (a.name().equals("tenant")) {
-        attributes.add(Attribute.optionalComputed("tenant", CtyType.STRING, a.description()));
-      } else {
-        attributes.add(Attribute.computed(a.name(), a.type(), a.description()));
-      }
-    }
-    SCHEMA = new Block("An existing Flod cluster.", attributes);
-  }
+  private static final Block SCHEMA =
+      Block.readOnlyView(
+          "An existing Flod cluster.", ClusterResource.SCHEMA, Set.of("name"), Set.of("tenant"));
 
   private final Supplier<FlodApi> api;
 

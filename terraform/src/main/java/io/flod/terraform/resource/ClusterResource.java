@@ -116,7 +116,7 @@ public final class ClusterResource implements ResourceType {
       String location = a.call("POST", path, spec).location();
       a.awaitOperation(location, timeout, "Creating cluster " + name);
     } catch (ProviderException e) {
-      if (e.getMessage() == null || !e.getMessage().startsWith("HTTP 409")) {
+      if (!e.isHttp(409)) {
         throw e;
       }
       // Made by an earlier apply that timed out or was interrupted: adopt it and wait for it.
@@ -155,7 +155,7 @@ public final class ClusterResource implements ResourceType {
             "Deleting cluster " + name);
       }
     } catch (ProviderException e) {
-      if (e.getMessage() == null || !e.getMessage().startsWith("HTTP 404")) {
+      if (!e.isHttp(404)) {
         throw e;
       }
     }

@@ -47,7 +47,7 @@ public final class FlodApi {
     try {
       return Optional.ofNullable(call("GET", path, null).body());
     } catch (ProviderException e) {
-      if (e.getMessage() != null && e.getMessage().startsWith("HTTP 404")) {
+      if (e.isHttp(404)) {
         return Optional.empty();
       }
       throw e;
@@ -117,7 +117,7 @@ public final class FlodApi {
       }
       detail = "HTTP " + e.status() + ": " + detail;
     }
-    return new ProviderException(title, detail, attribute);
+    return new ProviderException(title, detail, attribute, e.status());
   }
 
   /** {@code nodeCount} (a field of the API) to {@code node_count} (the attribute). */

@@ -7,11 +7,18 @@ package io.flod.terraform.resource;
 public final class ProviderException extends RuntimeException {
   private final String summary;
   private final String attribute;
+  private final int httpStatus;
 
   public ProviderException(String summary, String detail, String attribute) {
+    this(summary, detail, attribute, 0);
+  }
+
+  /** A failure the API answered with HTTP {@code httpStatus}. */
+  public ProviderException(String summary, String detail, String attribute, int httpStatus) {
     super(detail);
     this.summary = summary;
     this.attribute = attribute;
+    this.httpStatus = httpStatus;
   }
 
   public ProviderException(String summary, String detail) {
@@ -24,5 +31,10 @@ public final class ProviderException extends RuntimeException {
 
   public String attribute() {
     return attribute;
+  }
+
+  /** True when the API answered with this HTTP status (404 gone, 409 exists). */
+  public boolean isHttp(int status) {
+    return httpStatus == status;
   }
 }

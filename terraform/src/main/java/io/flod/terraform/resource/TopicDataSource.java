@@ -1,26 +1,19 @@
 package io.flod.terraform.resource;
 
-import io.flod.terraform.cty.CtyType;
-import io.flod.terraform.schema.Attribute;
 import io.flod.terraform.schema.Block;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /** Data source {@code flod_topic}: an existing topic of a cluster, with all its settings. */
 public final class TopicDataSource implements DataSourceType {
   private static final Block SCHEMA =
-      new Block(
-          "An existing topic of a Flod cluster.",
-          List.of(
-              Attribute.required("cluster_id", CtyType.STRING, "The cluster's id."),
-              Attribute.required("name", CtyType.STRING, "Topic name."),
-              Attribute.computed("id", CtyType.STRING, "<tenant>/<cluster>/<name>"),
-              Attribute.computed("partitions", CtyType.NUMBER, "Partition count."),
-              Attribute.computed("replication_factor", CtyType.NUMBER, "Copies."),
-              Attribute.computed("retention_hours", CtyType.NUMBER, "Retention."),
-              Attribute.computed("config", CtyType.map(CtyType.STRING), "Topic settings.")));
+      Block.readOnlyView(
+          "An existing topic of a Flod cluster; config holds all its settings.",
+          TopicResource.SCHEMA,
+          Set.of("cluster_id", "name"),
+          Set.of());
 
   private final Supplier<FlodApi> api;
 

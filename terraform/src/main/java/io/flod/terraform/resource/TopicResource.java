@@ -127,7 +127,7 @@ public final class TopicResource implements ResourceType {
     try {
       a.call("POST", topics(a, cluster), spec);
     } catch (ProviderException e) {
-      if (e.getMessage() == null || !e.getMessage().startsWith("HTTP 409")) {
+      if (!e.isHttp(409)) {
         throw e;
       }
       // An earlier, interrupted apply made it: adopt it (the plan's values are applied below).
@@ -157,7 +157,7 @@ public final class TopicResource implements ResourceType {
     try {
       a.call("DELETE", topics(a, cluster) + "/" + Values.string(prior, "name"), null);
     } catch (ProviderException e) {
-      if (e.getMessage() == null || !e.getMessage().startsWith("HTTP 404")) {
+      if (!e.isHttp(404)) {
         throw e;
       }
     }

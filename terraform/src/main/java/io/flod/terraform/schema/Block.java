@@ -18,6 +18,29 @@ public record Block(String description, List<Attribute> attributes, Map<String, 
     this(description, attributes, Map.of());
   }
 
+  /**
+   * The schema of a data source reading what {@code resource} manages: the attributes named in
+   * {@code required} and {@code optional} come from the configuration, every other one is computed;
+   * nested blocks (such as timeouts) are left out.
+   */
+  public static Block readOnlyView(
+      String description,
+      Block resource,
+      java.util.Set<String> required,
+      java.util.Set<String> optional) {
+    List<Attribute> attributes = new java.util.ArrayList<>();
+    for (Attribute a : resource.attributes()) {
+      if (required.contains(a.name())) {
+        attributes.add(Attribute.required(a.name(), a.type(), a.description()));
+      } else if (optional.contains(a.name())) {
+        attributes.add(Attribute.optionalComputed(a.name(), a.type(), a.description()));
+      } else {
+        attributes.add(Attribute.computed(a.name(), a.type(), a.description()));
+      }
+    }
+    return new Block(description, attributes);
+  }
+
   public CtyType.ObjectType type() {
     Map<String, CtyType> types = new LinkedHashMap<>();
     attributes.forEach(a -> types.put(a.name(), a.type()));
