@@ -7,7 +7,10 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.util.List;
 
-/** What a cluster should be: {@code POST /v1/tenants/{t}/clusters} and its GET/PATCH views. */
+/**
+ * What a cluster should be: {@code POST /v1/tenants/{t}/clusters} and its GET/PATCH views. {@code
+ * updateDomains} (default {@value #DEFAULT_UPDATE_DOMAINS}) is fixed at creation.
+ */
 public record ClusterSpec(
     @NotNull
         @Pattern(
@@ -18,6 +21,23 @@ public record ClusterSpec(
     @NotNull @Pattern(regexp = "small|standard|large", message = "small, standard or large")
         String nodeSize,
     @NotEmpty List<@Pattern(regexp = "[a-z0-9-]{1,32}", message = "a zone name") String> zones,
+    @Min(1) @Max(20) Integer updateDomains,
     @Min(1) @Max(40) int throughputUnits,
     @NotNull @Pattern(regexp = "4\\.[0-9]+", message = "a 4.x broker version")
-        String brokerVersion) {}
+        String brokerVersion) {
+  public static final int DEFAULT_UPDATE_DOMAINS = 5;
+
+  /** The spec with its defaults filled in. */
+  public ClusterSpec withDefaults() {
+    return updateDomains != null
+        ? this
+        : new ClusterSpec(
+            name,
+            nodeCount,
+            nodeSize,
+            zones,
+            DEFAULT_UPDATE_DOMAINS,
+            throughputUnits,
+            brokerVersion);
+  }
+}

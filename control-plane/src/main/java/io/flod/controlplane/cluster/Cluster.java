@@ -34,6 +34,9 @@ public class Cluster {
   @Column(nullable = false)
   private String zones;
 
+  @Column(name = "update_domains", nullable = false)
+  private int updateDomains;
+
   @Column(name = "throughput_units", nullable = false)
   private int throughputUnits;
 
@@ -60,6 +63,7 @@ public class Cluster {
       int nodeCount,
       String nodeSize,
       List<String> zones,
+      int updateDomains,
       int throughputUnits,
       String brokerVersion,
       Instant createdAt) {
@@ -69,6 +73,7 @@ public class Cluster {
     this.nodeCount = nodeCount;
     this.nodeSize = nodeSize;
     this.zones = String.join(",", zones);
+    this.updateDomains = updateDomains;
     this.throughputUnits = throughputUnits;
     this.brokerVersion = brokerVersion;
     this.state = ClusterState.PROVISIONING;
@@ -97,6 +102,10 @@ public class Cluster {
 
   public List<String> zones() {
     return Arrays.asList(zones.split(","));
+  }
+
+  public int updateDomains() {
+    return updateDomains;
   }
 
   public int throughputUnits() {

@@ -49,7 +49,6 @@ import org.slf4j.LoggerFactory;
 public final class ClusterReconciler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ClusterReconciler.class);
   private static final Duration REGISTRATION_TIMEOUT = Duration.ofMinutes(15);
-  private static final int UPDATE_DOMAINS = 5;
   private final Database db;
   private final Provisioner provisioner;
   private final BrokerFleet fleet;
@@ -456,7 +455,8 @@ public final class ClusterReconciler implements AutoCloseable {
 
   /**
    * node-0 .. node-(n-1), spread over the zones in turn; each round over the zones is the next
-   * update domain (of five), so neither a zone nor an update domain holds two of the first nodes.
+   * update domain (of the cluster's count), so neither a zone nor an update domain holds two of the
+   * first nodes.
    */
   static List<DesiredNode> desiredNodes(Cluster cluster) {
     List<DesiredNode> nodes = new ArrayList<>();
@@ -467,7 +467,7 @@ public final class ClusterReconciler implements AutoCloseable {
               "node-" + i,
               i,
               zones.get(i % zones.size()),
-              "ud" + ((i / zones.size()) % UPDATE_DOMAINS)));
+              "ud" + ((i / zones.size()) % cluster.updateDomains())));
     }
     return nodes;
   }

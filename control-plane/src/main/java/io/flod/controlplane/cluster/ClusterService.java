@@ -98,6 +98,7 @@ public final class ClusterService {
                           spec.nodeCount(),
                           spec.nodeSize(),
                           spec.zones(),
+                          spec.updateDomains(),
                           spec.throughputUnits(),
                           spec.brokerVersion(),
                           clock.instant());
@@ -438,6 +439,7 @@ public final class ClusterService {
             c.nodeCount(),
             c.nodeSize(),
             c.zones(),
+            c.updateDomains(),
             c.throughputUnits(),
             c.brokerVersion()),
         new ClusterView.Status(c.state().apiName(), nodes, bootstrap),

@@ -47,7 +47,8 @@ public final class ClustersResource {
       @HeaderParam("Idempotency-Key") String idempotencyKey,
       ClusterSpec body) {
     return accepted(
-        clusters.create(Caller.of(request), tenant, Requests.valid(body), idempotencyKey));
+        clusters.create(
+            Caller.of(request), tenant, Requests.valid(body).withDefaults(), idempotencyKey));
   }
 
   @GET

@@ -47,6 +47,10 @@ public class ConsumerGroupEntity {
     return name;
   }
 
+  public void describe(String newUserMetadata) {
+    userMetadata = newUserMetadata;
+  }
+
   public String userMetadata() {
     return userMetadata;
   }

@@ -1,5 +1,6 @@
 package io.flod.controlplane.group;
 
+import io.flod.api.ConsumerGroupPatch;
 import io.flod.api.ConsumerGroupSpec;
 import io.flod.api.ConsumerGroupView;
 import io.flod.controlplane.auth.Caller;
@@ -97,6 +98,21 @@ public final class ConsumerGroupService {
                 return new ConsumerGroupView(DEFAULT, null, null);
               }
               return view(require(s, cluster, ref, name));
+            });
+  }
+
+  public ConsumerGroupView describe(
+      Caller caller, TopicRef ref, String name, ConsumerGroupPatch patch) {
+    if (name.equals(DEFAULT)) {
+      throw new ApiException(ApiException.Kind.CONFLICT, DEFAULT + " has no user metadata.");
+    }
+    String userMetadata = io.flod.controlplane.http.Requests.valid(patch).userMetadata();
+    return db.sessions()
+        .fromTransaction(
+            s -> {
+              ConsumerGroupEntity group = require(s, topicCluster(s, caller, ref), ref, name);
+              group.describe(userMetadata);
+              return view(group);
             });
   }
 

@@ -1,5 +1,6 @@
 package io.flod.controlplane.group;
 
+import io.flod.api.ConsumerGroupPatch;
 import io.flod.api.ConsumerGroupSpec;
 import io.flod.api.ConsumerGroupView;
 import io.flod.api.Page;
@@ -7,6 +8,7 @@ import io.flod.controlplane.auth.Caller;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -55,6 +57,16 @@ public final class ConsumerGroupsResource {
       @Context UriInfo uri,
       @PathParam("group") String group) {
     return groups.get(Caller.of(request), ref(uri), group);
+  }
+
+  @PATCH
+  @Path("{group}")
+  public ConsumerGroupView describe(
+      @Context ContainerRequestContext request,
+      @Context UriInfo uri,
+      @PathParam("group") String group,
+      ConsumerGroupPatch body) {
+    return groups.describe(Caller.of(request), ref(uri), group, body);
   }
 
   @DELETE

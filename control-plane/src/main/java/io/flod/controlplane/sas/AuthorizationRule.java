@@ -87,6 +87,10 @@ public class AuthorizationRule {
     return version;
   }
 
+  public void grant(List<String> newRights) {
+    rights = String.join(",", newRights);
+  }
+
   public void replacePrimaryKey(String key) {
     primaryKey = key;
   }

@@ -1,6 +1,7 @@
 package io.flod.controlplane.sas;
 
 import io.flod.api.AuthorizationRuleKeys;
+import io.flod.api.AuthorizationRulePatch;
 import io.flod.api.AuthorizationRuleSpec;
 import io.flod.api.AuthorizationRuleView;
 import io.flod.api.Page;
@@ -10,6 +11,7 @@ import io.flod.controlplane.http.Requests;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -71,6 +73,16 @@ public abstract class AuthorizationRuleEndpoints {
       @PathParam("rule") String rule) {
     rules.delete(Caller.of(request), scope(uri), rule);
     return Response.noContent().build();
+  }
+
+  @PATCH
+  @Path("{rule}")
+  public AuthorizationRuleView grant(
+      @Context ContainerRequestContext request,
+      @Context UriInfo uri,
+      @PathParam("rule") String rule,
+      AuthorizationRulePatch body) {
+    return rules.grant(Caller.of(request), scope(uri), rule, Requests.valid(body).rights());
   }
 
   @POST

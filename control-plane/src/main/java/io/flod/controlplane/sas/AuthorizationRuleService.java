@@ -15,6 +15,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.List;
+import java.util.TreeSet;
 import org.hibernate.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,13 +46,7 @@ public final class AuthorizationRuleService {
   }
 
   public AuthorizationRuleView create(Caller caller, Scope scope, AuthorizationRuleSpec spec) {
-    if (spec.rights().contains("manage")
-        && !(spec.rights().contains("send") && spec.rights().contains("listen"))) {
-      throw new ApiException(
-          ApiException.Kind.VALIDATION,
-          "A rule with manage must also have send and listen.",
-          List.of(new FieldError("rights", "manage requires send and listen")));
-    }
+    requireCoherent(spec.rights());
     return db.sessions()
         .fromTransaction(
             s -> {
@@ -65,7 +60,7 @@ public final class AuthorizationRuleService {
                       cluster.id(),
                       scope.topic(),
                       spec.name(),
-                      List.copyOf(new java.util.TreeSet<>(spec.rights())),
+                      List.copyOf(new TreeSet<>(spec.rights())),
                       secrets.seal(newKey()),
                       secrets.seal(newKey()),
                       clock.instant());
@@ -109,6 +104,35 @@ public final class AuthorizationRuleService {
                   scope.label(),
                   name);
             });
+  }
+
+  /** New rights for a rule; its keys, and so the tokens clients hold, stay valid. */
+  public AuthorizationRuleView grant(Caller caller, Scope scope, String name, List<String> rights) {
+    requireCoherent(rights);
+    return db.sessions()
+        .fromTransaction(
+            s -> {
+              AuthorizationRule rule = require(s, caller, scope, name);
+              rule.grant(List.copyOf(new TreeSet<>(rights)));
+              s.flush();
+              log.info(
+                  "tenant={} cluster={} scope={} authorization rule {} now has rights {}",
+                  scope.tenant(),
+                  scope.cluster(),
+                  scope.label(),
+                  name,
+                  rule.rights());
+              return view(rule, scope);
+            });
+  }
+
+  private static void requireCoherent(List<String> rights) {
+    if (rights.contains("manage") && !(rights.contains("send") && rights.contains("listen"))) {
+      throw new ApiException(
+          ApiException.Kind.VALIDATION,
+          "A rule with manage must also have send and listen.",
+          List.of(new FieldError("rights", "manage requires send and listen")));
+    }
   }
 
   public AuthorizationRuleKeys keys(Caller caller, Scope scope, String name) {

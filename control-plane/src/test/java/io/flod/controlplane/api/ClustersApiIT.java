@@ -109,6 +109,10 @@ class ClustersApiIT {
     Reply cluster = call("GET", "/v1/tenants/acme/clusters/orders", operator, null);
     assertEquals("Ready", cluster.json().get("status").get("state").asText());
     assertEquals(List.of("node-0@z1", "node-1@z2", "node-2@z3"), nodes(cluster.json()));
+    assertEquals(
+        5,
+        cluster.json().get("spec").get("updateDomains").asInt(),
+        "five update domains unless set");
 
     String etag = cluster.header("ETag");
     JsonNode out =
@@ -293,11 +297,11 @@ class ClustersApiIT {
             "POST",
             "/v1/tenants/acme/clusters",
             operator,
-            "{\"name\":\"x\",\"nodeCount\":0,\"nodeSize\":\"huge\",\"zones\":[],\"throughputUnits\":1,\"brokerVersion\":\"4.4\"}");
+            "{\"name\":\"x\",\"nodeCount\":0,\"nodeSize\":\"huge\",\"zones\":[],\"updateDomains\":21,\"throughputUnits\":1,\"brokerVersion\":\"4.4\"}");
     assertEquals(400, bad.status());
     List<String> fields = new ArrayList<>();
     bad.json().get("errors").forEach(e -> fields.add(e.get("field").asText()));
-    assertEquals(List.of("nodeCount", "nodeSize", "zones"), fields);
+    assertEquals(List.of("nodeCount", "nodeSize", "updateDomains", "zones"), fields);
   }
 
   @Test

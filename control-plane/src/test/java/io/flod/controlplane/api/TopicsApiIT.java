@@ -212,6 +212,21 @@ class TopicsApiIT {
                 "{\"name\":\"admin\",\"rights\":[\"manage\",\"send\",\"listen\"]}")
             .status());
     assertEquals(2, call("GET", RULES, operator, null).json().get("items").size());
+
+    Reply granted =
+        call("PATCH", RULES + "/sender", operator, "{\"rights\":[\"listen\",\"send\"]}");
+    assertEquals(200, granted.status(), String.valueOf(granted.json()));
+    assertEquals("[\"listen\",\"send\"]", granted.json().get("rights").toString());
+    JsonNode keysAfterGrant = call("POST", RULES + "/sender/listKeys", operator, null).json();
+    assertEquals(
+        regenerated.get("primaryKey").asText(),
+        keysAfterGrant.get("primaryKey").asText(),
+        "changing rights keeps the keys");
+    Reply badGrant = call("PATCH", RULES + "/sender", operator, "{\"rights\":[\"manage\"]}");
+    assertEquals(400, badGrant.status());
+    assertEquals("rights", badGrant.json().get("errors").get(0).get("field").asText());
+    assertEquals(
+        404, call("PATCH", RULES + "/nobody", operator, "{\"rights\":[\"send\"]}").status());
     assertEquals(204, call("DELETE", RULES + "/admin", operator, null).status());
     assertEquals(404, call("POST", RULES + "/admin/listKeys", operator, null).status());
   }
@@ -279,6 +294,20 @@ class TopicsApiIT {
     assertTrue(
         twentyFirst.json().get("detail").asText().contains("20"), twentyFirst.json().toString());
     assertEquals(20, call("GET", groups, operator, null).json().get("items").size());
+    Reply described =
+        call("PATCH", groups + "/reader-2", operator, "{\"userMetadata\":\"billing team\"}");
+    assertEquals(200, described.status(), String.valueOf(described.json()));
+    assertEquals(
+        "billing team",
+        call("GET", groups + "/reader-2", operator, null).json().get("userMetadata").asText());
+    assertEquals(
+        400,
+        call(
+                "PATCH",
+                groups + "/reader-2",
+                operator,
+                "{\"userMetadata\":\"" + "x".repeat(1025) + "\"}")
+            .status());
     assertEquals(204, call("DELETE", groups + "/reader-1", operator, null).status());
     assertEquals(
         201, call("POST", groups, operator, "{\"name\":\"one-too-many\"}").status(), "room again");
