@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.flod.terraform.cty.Unknown;
+import io.flod.terraform.resource.AuthorizationRuleResource;
 import io.flod.terraform.resource.ClusterResource;
 import io.flod.terraform.resource.Planner;
 import io.flod.terraform.resource.ProviderException;
@@ -38,6 +39,7 @@ class PlannerTest {
             "node_count",
             "node_size",
             "zones",
+            "update_domains",
             "throughput_units",
             "broker_version",
             "bootstrap_servers",
@@ -56,6 +58,7 @@ class PlannerTest {
     state.put("tenant", "t");
     state.put("node_size", "small");
     state.put("zones", List.of("default"));
+    state.put("update_domains", BigDecimal.valueOf(5));
     state.put("throughput_units", BigDecimal.ONE);
     state.put("broker_version", "4.0");
     state.put("bootstrap_servers", "h:1");
@@ -128,5 +131,60 @@ class PlannerTest {
     ProviderException e =
         assertThrows(ProviderException.class, () -> Planner.plan(topic, prior, shrunk, shrunk));
     assertEquals("partitions", e.attribute());
+  }
+
+  private final AuthorizationRuleResource rule =
+      new AuthorizationRuleResource(
+          () -> {
+            throw new AssertionError("planning calls no API");
+          });
+
+  private static Map<String, Object> ruleState() {
+    Map<String, Object> state = new LinkedHashMap<>();
+    state.put("id", "t/c1/orders/reader");
+    state.put("cluster_id", "t/c1");
+    state.put("topic", "orders");
+    state.put("name", "reader");
+    state.put("rights", List.of("listen"));
+    for (String key :
+        List.of(
+            "primary_key",
+            "secondary_key",
+            "primary_connection_string",
+            "secondary_connection_string")) {
+      state.put(key, "secret-" + key);
+    }
+    return state;
+  }
+
+  @Test
+  void newRightsKeepTheRuleAndItsKeysAndANewScopeReplacesIt() {
+    Map<String, Object> prior = ruleState();
+    Map<String, Object> granted = new LinkedHashMap<>(prior);
+    granted.put("rights", List.of("listen", "send"));
+    Planner.Plan plan = Planner.plan(rule, prior, granted, granted);
+    assertEquals(List.of(), plan.requiresReplace());
+    assertEquals("secret-primary_key", plan.planned().get("primary_key"), "keys stay known");
+
+    Map<String, Object> moved = new LinkedHashMap<>(prior);
+    moved.put("topic", null);
+    Map<String, Object> config = new LinkedHashMap<>(moved);
+    List.of("id", "primary_key", "secondary_key", "primary_connection_string")
+        .forEach(k -> config.put(k, null));
+    config.put("secondary_connection_string", null);
+    Planner.Plan replaced = Planner.plan(rule, prior, moved, config);
+    assertEquals(List.of("topic"), replaced.requiresReplace());
+    assertEquals(Unknown.VALUE, replaced.planned().get("primary_key"), "a new rule, new keys");
+  }
+
+  @Test
+  void manageWithoutSendAndListenIsRefusedOnRights() {
+    Map<String, Object> config = ruleState();
+    config.put("rights", List.of("manage"));
+    ProviderException e = assertThrows(ProviderException.class, () -> rule.validate(config));
+    assertEquals("rights", e.attribute());
+    config.put("rights", List.of("send", "sned"));
+    assertEquals(
+        "rights", assertThrows(ProviderException.class, () -> rule.validate(config)).attribute());
   }
 }

@@ -14,8 +14,8 @@ import java.util.function.Supplier;
 
 /**
  * {@code flod_cluster}: a Kafka-compatible cluster of a tenant. {@code node_count} and {@code
- * throughput_units} change in place (a scale operation); size, zones and broker version need a new
- * cluster. Its id is {@code <tenant>/<name>}.
+ * throughput_units} change in place (a scale operation); size, zones, update domains and broker
+ * version need a new cluster. Its id is {@code <tenant>/<name>}.
  */
 public final class ClusterResource implements ResourceType {
   static final Block SCHEMA =
@@ -35,6 +35,11 @@ public final class ClusterResource implements ResourceType {
                   .forcingNew(),
               Attribute.optionalComputed(
                       "zones", CtyType.list(CtyType.STRING), "Zones the nodes spread over.")
+                  .forcingNew(),
+              Attribute.optionalComputed(
+                      "update_domains",
+                      CtyType.NUMBER,
+                      "Update domains the nodes spread over (1-20, default 5).")
                   .forcingNew(),
               Attribute.optionalComputed(
                   "throughput_units", CtyType.NUMBER, "Throughput units (1-40, default 1)."),
@@ -70,6 +75,8 @@ public final class ClusterResource implements ResourceType {
         "small",
         "zones",
         List.of("default"),
+        "update_domains",
+        Values.number(5),
         "throughput_units",
         Values.number(1),
         "broker_version",
@@ -82,6 +89,13 @@ public final class ClusterResource implements ResourceType {
     if (nodes != null && (nodes < 1 || nodes > 100)) {
       throw new ProviderException(
           "Invalid node_count", "node_count must be between 1 and 100, not " + nodes, "node_count");
+    }
+    Integer updateDomains = Values.integer(config, "update_domains");
+    if (updateDomains != null && (updateDomains < 1 || updateDomains > 20)) {
+      throw new ProviderException(
+          "Invalid update_domains",
+          "update_domains must be between 1 and 20, not " + updateDomains,
+          "update_domains");
     }
     String size = Values.string(config, "node_size");
     if (size != null && !size.matches("small|standard|large")) {
@@ -108,6 +122,7 @@ public final class ClusterResource implements ResourceType {
     spec.put("nodeCount", Values.integer(planned, "node_count"));
     spec.put("nodeSize", Values.string(planned, "node_size"));
     spec.put("zones", Values.list(planned, "zones"));
+    spec.put("updateDomains", Values.integer(planned, "update_domains"));
     spec.put("throughputUnits", Values.integer(planned, "throughput_units"));
     spec.put("brokerVersion", Values.string(planned, "broker_version"));
     Duration timeout = Values.timeout(planned, "create", Timeouts.DEFAULT);
@@ -120,7 +135,7 @@ public final class ClusterResource implements ResourceType {
         throw e;
       }
       // Made by an earlier apply that timed out or was interrupted: adopt it and wait for it.
-      awaitSettled(a, a.clusterPath(tenant, name), timeout, name);
+      awaitSettled(a, new ClusterRef(tenant, name).path(), timeout, name);
     }
     return Planner.settle(planned, observe(a, tenant, name).orElseThrow());
   }
@@ -134,7 +149,7 @@ public final class ClusterResource implements ResourceType {
     patch.put("nodeCount", Values.integer(planned, "node_count"));
     patch.put("throughputUnits", Values.integer(planned, "throughput_units"));
     Duration timeout = Values.timeout(planned, "update", Timeouts.DEFAULT);
-    String location = a.call("PATCH", a.clusterPath(tenant, name), patch).location();
+    String location = a.call("PATCH", new ClusterRef(tenant, name).path(), patch).location();
     if (location != null) {
       a.awaitOperation(location, timeout, "Scaling cluster " + name);
     }
@@ -147,7 +162,7 @@ public final class ClusterResource implements ResourceType {
     String tenant = tenantOf(prior, a);
     String name = Values.string(prior, "name");
     try {
-      String location = a.call("DELETE", a.clusterPath(tenant, name), null).location();
+      String location = a.call("DELETE", new ClusterRef(tenant, name).path(), null).location();
       if (location != null) {
         a.awaitOperation(
             location,
@@ -190,7 +205,7 @@ public final class ClusterResource implements ResourceType {
   }
 
   static Optional<Map<String, Object>> observe(FlodApi a, String tenant, String name) {
-    return a.find(a.clusterPath(tenant, name)).map(view -> fromView(tenant, view));
+    return a.find(new ClusterRef(tenant, name).path()).map(view -> fromView(tenant, view));
   }
 
   static Map<String, Object> fromView(String tenant, JsonNode view) {
@@ -204,6 +219,7 @@ public final class ClusterResource implements ResourceType {
     List<Object> zones = new ArrayList<>();
     spec.path("zones").forEach(z -> zones.add(z.asText()));
     state.put("zones", zones);
+    state.put("update_domains", Values.number(spec.path("updateDomains").asLong()));
     state.put("throughput_units", Values.number(spec.path("throughputUnits").asLong()));
     state.put("broker_version", spec.path("brokerVersion").asText());
     state.put("bootstrap_servers", view.path("status").path("bootstrapServers").asText(""));
@@ -212,26 +228,18 @@ public final class ClusterResource implements ResourceType {
   }
 
   private static void awaitSettled(FlodApi a, String path, Duration timeout, String name) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      String state = a.call("GET", path, null).body().path("status").path("state").asText();
-      if (state.equals("Ready") || state.equals("Degraded")) {
-        return;
-      }
-      if (state.equals("Failed")) {
-        throw new ProviderException("Cluster " + name + " failed", "The cluster is Failed.");
-      }
-      if (System.nanoTime() > deadline) {
-        throw new ProviderException(
-            "Creating cluster " + name + " timed out", "The cluster is still " + state + ".");
-      }
-      try {
-        Thread.sleep(1_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new ProviderException("Interrupted", "The provider was interrupted.");
-      }
-    }
+    a.await(
+        "Creating cluster " + name,
+        timeout,
+        () -> {
+          String state = a.call("GET", path, null).body().path("status").path("state").asText();
+          if (state.equals("Failed")) {
+            throw new ProviderException("Cluster " + name + " failed", "The cluster is Failed.");
+          }
+          return state.equals("Ready") || state.equals("Degraded")
+              ? null
+              : "Cluster " + name + " is still " + state;
+        });
   }
 
   static String tenantOf(Map<String, Object> state, FlodApi a) {

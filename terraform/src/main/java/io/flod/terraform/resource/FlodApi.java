@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The control plane's REST API as the provider uses it: calls under the configured tenant, API
@@ -24,10 +25,6 @@ public final class FlodApi {
 
   public String tenant() {
     return tenant;
-  }
-
-  public String clusterPath(String tenant, String cluster) {
-    return "/v1/tenants/" + tenant + "/clusters/" + cluster;
   }
 
   public FlodClient.Response call(String method, String path, Object body) {
@@ -59,30 +56,48 @@ public final class FlodApi {
    * and a Terraform stop end in an error; the object is found again by a later apply.
    */
   public void awaitOperation(String location, Duration timeout, String what) {
+    await(
+        what,
+        timeout,
+        () -> {
+          JsonNode op = call("GET", location, null).body();
+          String status = op.path("status").asText();
+          if (status.equals("Failed") || status.equals("Canceled")) {
+            throw new ProviderException(
+                what + " " + status.toLowerCase(),
+                op.path("error").path("code").asText(status)
+                    + ": "
+                    + op.path("error").path("message").asText("operation " + location));
+          }
+          return status.equals("Succeeded")
+              ? null
+              : "Operation "
+                  + location
+                  + " is still "
+                  + status
+                  + " ("
+                  + op.path("percentComplete").asInt()
+                  + "%)";
+        });
+  }
+
+  /**
+   * Polls once a second until {@code pending} returns null (done); it returns what is still pending
+   * otherwise, or throws to fail. A timeout or a Terraform stop ends the wait with an error that
+   * says the change goes on in the control plane, where a later apply finds it again.
+   */
+  public void await(String what, Duration timeout, Supplier<String> pending) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
-      JsonNode op = call("GET", location, null).body();
-      String status = op.path("status").asText();
-      if (status.equals("Succeeded")) {
+      String still = pending.get();
+      if (still == null) {
         return;
-      }
-      if (status.equals("Failed") || status.equals("Canceled")) {
-        throw new ProviderException(
-            what + " " + status.toLowerCase(),
-            op.path("error").path("code").asText(status)
-                + ": "
-                + op.path("error").path("message").asText("operation " + location));
       }
       if (System.nanoTime() > deadline) {
         throw new ProviderException(
             what + " timed out",
-            "Operation "
-                + location
-                + " is still "
-                + status
-                + " ("
-                + op.path("percentComplete").asInt()
-                + "%) after "
+            still
+                + " after "
                 + timeout
                 + ". It goes on in the control plane; a later terraform apply finds the object"
                 + " again and waits for it.");
@@ -90,9 +105,10 @@ public final class FlodApi {
       if (stopping.getAsBoolean()) {
         throw new ProviderException(
             what + " interrupted",
-            "Terraform asked the provider to stop; operation "
-                + location
-                + " goes on in the control plane and a later terraform apply resumes from it.");
+            "Terraform asked the provider to stop. "
+                + still
+                + "; it goes on in the control plane and a later terraform apply resumes from"
+                + " it.");
       }
       try {
         Thread.sleep(1_000);

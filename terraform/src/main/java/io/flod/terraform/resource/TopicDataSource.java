@@ -35,14 +35,10 @@ public final class TopicDataSource implements DataSourceType {
   public Map<String, Object> read(Map<String, Object> config) {
     FlodApi a = api.get();
     String clusterId = Values.string(config, "cluster_id");
-    String[] cluster = clusterId.split("/");
-    if (cluster.length != 2) {
-      throw new ProviderException(
-          "Invalid cluster_id", "cluster_id is <tenant>/<cluster>", "cluster_id");
-    }
+    ClusterRef cluster = ClusterRef.parse(clusterId);
     String name = Values.string(config, "name");
     Map<String, Object> state =
-        a.find(a.clusterPath(cluster[0], cluster[1]) + "/topics/" + name)
+        a.find(cluster.topicPath(name))
             .map(view -> TopicResource.fromView(cluster, view))
             .orElseThrow(
                 () ->

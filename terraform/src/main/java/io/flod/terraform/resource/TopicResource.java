@@ -19,8 +19,12 @@ import java.util.function.Supplier;
  * <tenant>/<cluster>/<name>}.
  */
 public final class TopicResource implements ResourceType {
-  static final Set<String> CONFIG_KEYS =
-      Set.of("min.insync.replicas", "cleanup.policy", "max.message.bytes");
+  /** The config keys a topic takes, with the values the API gives a topic that leaves them out. */
+  static final Map<String, String> CONFIG_DEFAULTS =
+      Map.of(
+          "min.insync.replicas", "1", "cleanup.policy", "delete", "max.message.bytes", "1048576");
+
+  static final Set<String> CONFIG_KEYS = CONFIG_DEFAULTS.keySet();
   static final Block SCHEMA =
       new Block(
           "A topic (event hub) of a Flod cluster.",
@@ -66,12 +70,9 @@ public final class TopicResource implements ResourceType {
           "partitions must be between 1 and 1024, not " + partitions,
           "partitions");
     }
-    String cluster = Values.string(config, "cluster_id");
-    if (cluster != null && cluster.split("/").length != 2) {
-      throw new ProviderException(
-          "Invalid cluster_id",
-          "cluster_id is a flod_cluster's id, <tenant>/<cluster>, not \"" + cluster + "\"",
-          "cluster_id");
+    String clusterId = Values.string(config, "cluster_id");
+    if (clusterId != null) {
+      ClusterRef.parse(clusterId);
     }
     Map<String, Object> settings = Values.object(config, "config");
     if (settings != null) {
@@ -114,7 +115,7 @@ public final class TopicResource implements ResourceType {
   @Override
   public Map<String, Object> create(Map<String, Object> planned) {
     FlodApi a = api.get();
-    String[] cluster = Values.string(planned, "cluster_id").split("/");
+    ClusterRef cluster = ClusterRef.parse(Values.string(planned, "cluster_id"));
     String name = Values.string(planned, "name");
     Map<String, Object> spec = new LinkedHashMap<>();
     spec.put("name", name);
@@ -125,7 +126,7 @@ public final class TopicResource implements ResourceType {
     spec.put("cleanupPolicy", setting(planned, "cleanup.policy"));
     spec.put("maxMessageBytes", intSetting(planned, "max.message.bytes"));
     try {
-      a.call("POST", topics(a, cluster), spec);
+      a.call("POST", topics(cluster), spec);
     } catch (ProviderException e) {
       if (!e.isHttp(409)) {
         throw e;
@@ -139,23 +140,23 @@ public final class TopicResource implements ResourceType {
   @Override
   public Map<String, Object> update(Map<String, Object> prior, Map<String, Object> planned) {
     FlodApi a = api.get();
-    String[] cluster = Values.string(planned, "cluster_id").split("/");
+    ClusterRef cluster = ClusterRef.parse(Values.string(planned, "cluster_id"));
     String name = Values.string(planned, "name");
     Map<String, Object> patch = new LinkedHashMap<>();
     patch.put("partitions", Values.integer(planned, "partitions"));
     patch.put("retentionHours", Values.integer(planned, "retention_hours"));
     patch.put("minInsyncReplicas", intSetting(planned, "min.insync.replicas"));
     patch.put("maxMessageBytes", intSetting(planned, "max.message.bytes"));
-    a.call("PATCH", topics(a, cluster) + "/" + name, patch);
+    a.call("PATCH", topics(cluster) + "/" + name, patch);
     return Planner.settle(planned, observe(a, cluster, name).orElseThrow());
   }
 
   @Override
   public void delete(Map<String, Object> prior) {
     FlodApi a = api.get();
-    String[] cluster = Values.string(prior, "cluster_id").split("/");
+    ClusterRef cluster = ClusterRef.parse(Values.string(prior, "cluster_id"));
     try {
-      a.call("DELETE", topics(a, cluster) + "/" + Values.string(prior, "name"), null);
+      a.call("DELETE", topics(cluster) + "/" + Values.string(prior, "name"), null);
     } catch (ProviderException e) {
       if (!e.isHttp(404)) {
         throw e;
@@ -166,7 +167,7 @@ public final class TopicResource implements ResourceType {
   @Override
   public Optional<Map<String, Object>> read(Map<String, Object> state) {
     FlodApi a = api.get();
-    String[] cluster = Values.string(state, "cluster_id").split("/");
+    ClusterRef cluster = ClusterRef.parse(Values.string(state, "cluster_id"));
     return observe(a, cluster, Values.string(state, "name"))
         .map(
             observed -> {
@@ -185,10 +186,25 @@ public final class TopicResource implements ResourceType {
           "Cannot import flod_topic", "The id is <tenant>/<cluster>/<topic>, not \"" + id + "\"");
     }
     Map<String, Object> state =
-        observe(api.get(), new String[] {parts[0], parts[1]}, parts[2])
+        observe(api.get(), new ClusterRef(parts[0], parts[1]), parts[2])
             .orElseThrow(() -> new ProviderException("Cannot import flod_topic", "No topic " + id));
-    state.put("config", null);
+    state.put("config", nonDefault(Values.object(state, "all_config")));
     return state;
+  }
+
+  /**
+   * What an import puts in {@code config}: the settings that differ from the defaults, which is
+   * what a configuration names, so that a plan after an import is clean. Null when none differ.
+   */
+  private static Map<String, Object> nonDefault(Map<String, Object> all) {
+    Map<String, Object> result = new LinkedHashMap<>();
+    all.forEach(
+        (k, v) -> {
+          if (!CONFIG_DEFAULTS.get(k).equals(v)) {
+            result.put(k, v);
+          }
+        });
+    return result.isEmpty() ? null : result;
   }
 
   /** Config keys the state holds, refreshed from the API; keys never configured stay out. */
@@ -204,15 +220,15 @@ public final class TopicResource implements ResourceType {
     return result;
   }
 
-  private static Optional<Map<String, Object>> observe(FlodApi a, String[] cluster, String name) {
-    return a.find(topics(a, cluster) + "/" + name).map(view -> fromView(cluster, view));
+  private static Optional<Map<String, Object>> observe(FlodApi a, ClusterRef cluster, String name) {
+    return a.find(cluster.topicPath(name)).map(view -> fromView(cluster, view));
   }
 
-  static Map<String, Object> fromView(String[] cluster, JsonNode view) {
+  static Map<String, Object> fromView(ClusterRef cluster, JsonNode view) {
     Map<String, Object> state = new LinkedHashMap<>();
     String name = view.path("name").asText();
-    state.put("id", cluster[0] + "/" + cluster[1] + "/" + name);
-    state.put("cluster_id", cluster[0] + "/" + cluster[1]);
+    state.put("id", cluster.id() + "/" + name);
+    state.put("cluster_id", cluster.id());
     state.put("name", name);
     state.put("partitions", Values.number(view.path("partitions").asLong()));
     state.put("replication_factor", Values.number(view.path("replicationFactor").asLong()));
@@ -226,8 +242,8 @@ public final class TopicResource implements ResourceType {
     return state;
   }
 
-  private static String topics(FlodApi a, String[] cluster) {
-    return a.clusterPath(cluster[0], cluster[1]) + "/topics";
+  private static String topics(ClusterRef cluster) {
+    return cluster.path() + "/topics";
   }
 
   private static String setting(Map<String, Object> state, String key) {

@@ -9,8 +9,10 @@ import io.flod.terraform.cty.MsgpackValues;
 import io.flod.terraform.protocol.tfplugin6.ProviderGrpc;
 import io.flod.terraform.protocol.tfplugin6.Tfplugin6;
 import io.flod.terraform.protocol.tfplugin6.Tfplugin6.Diagnostic;
+import io.flod.terraform.resource.AuthorizationRuleResource;
 import io.flod.terraform.resource.ClusterDataSource;
 import io.flod.terraform.resource.ClusterResource;
+import io.flod.terraform.resource.ConsumerGroupResource;
 import io.flod.terraform.resource.DataSourceType;
 import io.flod.terraform.resource.FlodApi;
 import io.flod.terraform.resource.Planner;
@@ -66,7 +68,12 @@ public final class ProviderService extends ProviderGrpc.ProviderImplBase {
           }
           return a;
         };
-    for (ResourceType r : List.of(new ClusterResource(configured), new TopicResource(configured))) {
+    for (ResourceType r :
+        List.of(
+            new ClusterResource(configured),
+            new TopicResource(configured),
+            new ConsumerGroupResource(configured),
+            new AuthorizationRuleResource(configured))) {
       resources.put(r.typeName(), r);
     }
     for (DataSourceType d :

@@ -12,10 +12,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,13 +28,16 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The real {@code terraform} binary with the provider from this build's filesystem mirror, against
  * a real control plane (PostgreSQL, ZooKeeper, REST API) whose machines and brokers are the
- * in-memory fakes (hence the name): init, apply, a clean second plan, in-place scale and partition
- * growth, a shrink refused at plan time, drift after a delete outside Terraform, import, destroy.
+ * in-memory fakes (hence the name): init, apply (cluster, topics, consumer group, SAS rules), a
+ * clean second plan, in-place scale, partition growth, rights and metadata changes, a shrink
+ * refused at plan time, drift after deletes outside Terraform, import of every resource type,
+ * destroy.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TerraformOnFakeMachinesIT {
   @TempDir static Path dir;
   private ControlPlane controlPlane;
+  private InMemoryFakeProvisionerAccess fake;
   private FlodClient api;
   private String key;
   private Path work;
@@ -41,7 +46,7 @@ class TerraformOnFakeMachinesIT {
   void start() throws IOException {
     Assumptions.assumeTrue(
         onPath("terraform"), "terraform is not installed: the provider's acceptance test skips");
-    InMemoryFakeProvisionerAccess fake = new InMemoryFakeProvisionerAccess();
+    fake = new InMemoryFakeProvisionerAccess();
     controlPlane =
         ControlPlane.builder()
             .dataDir(dir.resolve("cp"))
@@ -79,6 +84,11 @@ class TerraformOnFakeMachinesIT {
   }
 
   private void configure(int nodes, int partitions) throws IOException {
+    configure(nodes, partitions, "[\"send\"]", "analytics");
+  }
+
+  private void configure(int nodes, int partitions, String senderRights, String groupMetadata)
+      throws IOException {
     Files.writeString(
         work.resolve("main.tf"),
         """
@@ -119,6 +129,27 @@ class TerraformOnFakeMachinesIT {
           cluster_id = flod_cluster.main.id
           name       = flod_topic.audit.name
         }
+        resource "flod_consumer_group" "reports" {
+          cluster_id    = flod_cluster.main.id
+          topic         = flod_topic.orders.name
+          name          = "reports"
+          user_metadata = "%s"
+        }
+        resource "flod_authorization_rule" "sender" {
+          cluster_id = flod_cluster.main.id
+          name       = "sender"
+          rights     = %s
+        }
+        resource "flod_authorization_rule" "orders_reader" {
+          cluster_id = flod_cluster.main.id
+          topic      = flod_topic.orders.name
+          name       = "reader"
+          rights     = ["listen"]
+        }
+        output "reader_connection_string" {
+          value     = flod_authorization_rule.orders_reader.primary_connection_string
+          sensitive = true
+        }
         output "bootstrap" {
           value = flod_cluster.main.bootstrap_servers
         }
@@ -126,7 +157,7 @@ class TerraformOnFakeMachinesIT {
           value = data.flod_topic.audit.partitions
         }
         """
-            .formatted(controlPlane.baseUri(), nodes, partitions));
+            .formatted(controlPlane.baseUri(), nodes, partitions, groupMetadata, senderRights));
   }
 
   @Test
@@ -136,7 +167,7 @@ class TerraformOnFakeMachinesIT {
     long started = System.nanoTime();
     Run apply = terraform("apply", "-auto-approve", "-input=false");
     System.out.printf(
-        "MEASURED terraform apply (cluster on fake machines, 2 topics): %.1f s%n",
+        "MEASURED terraform apply (cluster on fake machines, 2 topics, a group, 2 rules): %.1f s%n",
         (System.nanoTime() - started) / 1e9);
     assertEquals(0, apply.exit(), apply.output());
     JsonNode cluster = api.get("/v1/tenants/tf/clusters/c1").body();
@@ -151,40 +182,111 @@ class TerraformOnFakeMachinesIT {
             .get("minInsyncReplicas")
             .asInt());
     assertTrue(apply.output().contains("audit_partitions = 4"), apply.output());
+    assertEquals(
+        "analytics",
+        api.get("/v1/tenants/tf/clusters/c1/topics/orders/consumerGroups/reports")
+            .body()
+            .get("userMetadata")
+            .asText());
+    JsonNode readerKeys =
+        api.post(
+                "/v1/tenants/tf/clusters/c1/topics/orders/authorizationRules/reader/listKeys", null)
+            .body();
+    Run connection = terraform("output", "-raw", "reader_connection_string");
+    assertEquals(0, connection.exit(), connection.output());
+    assertEquals(readerKeys.get("primaryConnectionString").asText(), connection.output().trim());
+    assertTrue(connection.output().contains(";EntityPath=orders"), connection.output());
+    assertFalse(
+        apply.output().contains(readerKeys.get("primaryKey").asText()),
+        "keys are sensitive and never printed: " + apply.output());
+    String senderKey =
+        api.post("/v1/tenants/tf/clusters/c1/authorizationRules/sender/listKeys", null)
+            .body()
+            .get("primaryKey")
+            .asText();
 
     Run again = terraform("plan", "-detailed-exitcode", "-input=false");
     assertEquals(0, again.exit(), "a second plan shows no changes:\n" + again.output());
 
-    configure(4, 6);
+    configure(4, 6, "[\"send\", \"listen\"]", "analytics and billing");
     Run grow = terraform("plan", "-detailed-exitcode", "-input=false");
     assertEquals(2, grow.exit(), grow.output());
-    assertTrue(grow.output().contains("2 to change, 0 to destroy"), grow.output());
+    assertTrue(grow.output().contains("0 to add, 4 to change, 0 to destroy"), grow.output());
     assertFalse(grow.output().contains("must be replaced"), grow.output());
     assertEquals(0, terraform("apply", "-auto-approve", "-input=false").exit());
     assertEquals(4, api.get("/v1/tenants/tf/clusters/c1").body().at("/spec/nodeCount").asInt());
     assertEquals(
         6, api.get("/v1/tenants/tf/clusters/c1/topics/orders").body().get("partitions").asInt());
+    JsonNode sender = api.get("/v1/tenants/tf/clusters/c1/authorizationRules/sender").body();
+    assertEquals("[\"listen\",\"send\"]", sender.get("rights").toString());
+    assertEquals(
+        senderKey,
+        api.post("/v1/tenants/tf/clusters/c1/authorizationRules/sender/listKeys", null)
+            .body()
+            .get("primaryKey")
+            .asText(),
+        "new rights, same keys: clients keep their connection strings");
+    assertEquals(
+        "analytics and billing",
+        api.get("/v1/tenants/tf/clusters/c1/topics/orders/consumerGroups/reports")
+            .body()
+            .get("userMetadata")
+            .asText());
 
     configure(4, 2);
     Run shrink = terraform("plan", "-input=false");
     assertEquals(1, shrink.exit());
     assertTrue(shrink.output().contains("Partitions cannot shrink"), shrink.output());
-    configure(4, 6);
+    configure(4, 6, "[\"send\", \"listen\"]", "analytics and billing");
 
     api.delete("/v1/tenants/tf/clusters/c1/topics/audit");
+    api.delete("/v1/tenants/tf/clusters/c1/topics/orders/consumerGroups/reports");
     Run drift = terraform("plan", "-detailed-exitcode", "-input=false");
     assertEquals(2, drift.exit(), drift.output());
     assertTrue(drift.output().contains("flod_topic.audit will be created"), drift.output());
+    assertTrue(
+        drift.output().contains("flod_consumer_group.reports will be created"), drift.output());
+    assertTrue(drift.output().contains("2 to add, 0 to change, 0 to destroy"), drift.output());
     assertEquals(0, terraform("apply", "-auto-approve", "-input=false").exit());
 
-    assertEquals(0, terraform("state", "rm", "flod_topic.orders").exit());
-    Run imported = terraform("import", "-input=false", "flod_topic.orders", "tf/c1/orders");
-    assertEquals(0, imported.exit(), imported.output());
+    for (String address :
+        List.of(
+            "flod_topic.orders",
+            "flod_consumer_group.reports",
+            "flod_authorization_rule.sender",
+            "flod_authorization_rule.orders_reader")) {
+      assertEquals(0, terraform("state", "rm", address).exit());
+    }
+    for (String[] imported :
+        new String[][] {
+          {"flod_topic.orders", "tf/c1/orders"},
+          {"flod_consumer_group.reports", "tf/c1/orders/reports"},
+          {"flod_authorization_rule.sender", "tf/c1/sender"},
+          {"flod_authorization_rule.orders_reader", "tf/c1/orders/reader"}
+        }) {
+      Run run = terraform("import", "-input=false", imported[0], imported[1]);
+      assertEquals(0, run.exit(), run.output());
+    }
     Run afterImport = terraform("plan", "-detailed-exitcode", "-input=false");
-    // An import cannot know which config keys the configuration names: it brings the map in place.
-    assertEquals(2, afterImport.exit(), afterImport.output());
+    assertEquals(0, afterImport.exit(), "imports plan clean:\n" + afterImport.output());
+
+    // The cluster too; its timeouts block lives only in Terraform, so the one change an import
+    // leaves is adding that block to the state (no call to the API).
+    assertEquals(0, terraform("state", "rm", "flod_cluster.main").exit());
+    Run clusterImport = terraform("import", "-input=false", "flod_cluster.main", "tf/c1");
+    assertEquals(0, clusterImport.exit(), clusterImport.output());
+    Run afterClusterImport = terraform("plan", "-input=false");
+    assertEquals(0, afterClusterImport.exit(), afterClusterImport.output());
     assertTrue(
-        afterImport.output().contains("0 to add, 1 to change, 0 to destroy"), afterImport.output());
+        afterClusterImport.output().contains("0 to add, 1 to change, 0 to destroy"),
+        afterClusterImport.output());
+    assertTrue(afterClusterImport.output().contains("+ timeouts {"), afterClusterImport.output());
+    assertFalse(
+        afterClusterImport.output().contains("node_count"),
+        "no API attribute changes: " + afterClusterImport.output());
+    assertEquals(0, terraform("apply", "-auto-approve", "-input=false").exit());
+    Run settled = terraform("plan", "-detailed-exitcode", "-input=false");
+    assertEquals(0, settled.exit(), settled.output());
 
     Run destroy = terraform("destroy", "-auto-approve", "-input=false");
     assertEquals(0, destroy.exit(), destroy.output());
@@ -213,6 +315,11 @@ class TerraformOnFakeMachinesIT {
           name       = "bad"
           node_count = 0
         }
+        resource "flod_authorization_rule" "admin" {
+          cluster_id = "tf/bad"
+          name       = "admin"
+          rights     = ["manage"]
+        }
         """);
     Files.copy(work.resolve("cli.tfrc"), bad.resolve("cli.tfrc"));
     assertEquals(0, terraform(bad, "init", "-input=false").exit());
@@ -220,22 +327,126 @@ class TerraformOnFakeMachinesIT {
     assertEquals(1, plan.exit());
     assertTrue(plan.output().contains("Invalid node_count"), plan.output());
     assertTrue(plan.output().contains("node_count = 0"), "points at the line: " + plan.output());
+    assertTrue(
+        plan.output().contains("A rule with manage must also have send and listen"), plan.output());
+    assertTrue(plan.output().contains("rights     = [\"manage\"]"), plan.output());
 
     Files.writeString(
         bad.resolve("main.tf"),
-        Files.readString(bad.resolve("main.tf")).replace("node_count = 0", "node_count = 1"));
+        Files.readString(bad.resolve("main.tf"))
+            .replace("node_count = 0", "node_count = 1")
+            .replace("[\"manage\"]", "[\"send\"]"));
     Run unreachable = terraform(bad, "apply", "-auto-approve", "-input=false");
     assertEquals(1, unreachable.exit());
     assertTrue(unreachable.output().contains("Flod API unreachable"), unreachable.output());
   }
 
+  @Test
+  void aTimedOutOrInterruptedApplyIsResumedByTheNextOneWithoutADuplicate() throws Exception {
+    Path resume = Files.createDirectories(dir.resolve("resume"));
+    Files.copy(work.resolve("cli.tfrc"), resume.resolve("cli.tfrc"));
+    String config =
+        """
+        terraform {
+          required_providers {
+            flod = {
+              source  = "registry.flod.local/flod/flod"
+              version = "0.1.0"
+            }
+          }
+        }
+        provider "flod" {
+          endpoint = "%s"
+          tenant   = "tf"
+        }
+        resource "flod_cluster" "slow" {
+          name       = "slow"
+          node_count = 1
+          timeouts {
+            create = "%s"
+          }
+        }
+        """;
+    Files.writeString(resume.resolve("main.tf"), config.formatted(controlPlane.baseUri(), "3s"));
+    assertEquals(0, terraform(resume, "init", "-input=false").exit());
+    fake.closeGate(); // the machines take as long as the test wants
+    try {
+      Run timedOut = terraform(resume, "apply", "-auto-approve", "-input=false");
+      assertEquals(1, timedOut.exit(), timedOut.output());
+      assertTrue(timedOut.output().contains("Creating cluster slow timed out"), timedOut.output());
+      assertEquals("", terraform(resume, "state", "list").output().trim(), "not in state");
+      assertEquals(
+          "Provisioning",
+          api.get("/v1/tenants/tf/clusters/slow").body().at("/status/state").asText(),
+          "the cluster goes on being made");
+
+      Files.writeString(resume.resolve("main.tf"), config.formatted(controlPlane.baseUri(), "5m"));
+      Process apply = start(resume, "apply", "-auto-approve", "-input=false");
+      StringBuffer output = new StringBuffer();
+      Thread reader = new Thread(() -> copy(apply, output), "terraform-output");
+      reader.start();
+      Awaitility.await()
+          .atMost(Duration.ofMinutes(2))
+          .until(() -> output.toString().contains("flod_cluster.slow: Creating..."));
+      long interrupted = System.nanoTime();
+      assertEquals(0, new ProcessBuilder("kill", "-INT", "" + apply.pid()).start().waitFor());
+      assertTrue(apply.waitFor(2, TimeUnit.MINUTES), "terraform stops: " + output);
+      reader.join();
+      System.out.printf(
+          "MEASURED Ctrl-C to terraform exit while waiting on a cluster: %.1f s%n",
+          (System.nanoTime() - interrupted) / 1e9);
+      assertEquals(1, apply.exitValue(), output.toString());
+      assertTrue(
+          output.toString().contains("Creating cluster slow interrupted"),
+          "StopProvider reached the waiting create: " + output);
+      assertEquals("", terraform(resume, "state", "list").output().trim(), "still not in state");
+    } finally {
+      fake.openGate();
+    }
+
+    Run resumed = terraform(resume, "apply", "-auto-approve", "-input=false");
+    assertEquals(0, resumed.exit(), resumed.output());
+    assertEquals("flod_cluster.slow", terraform(resume, "state", "list").output().trim());
+    long named =
+        java.util.stream.StreamSupport.stream(
+                api.get("/v1/tenants/tf/clusters").body().get("items").spliterator(), false)
+            .filter(c -> c.get("name").asText().equals("slow"))
+            .count();
+    assertEquals(1, named, "one cluster, adopted, not a second one");
+    assertEquals(
+        "Ready", api.get("/v1/tenants/tf/clusters/slow").body().at("/status/state").asText());
+    assertEquals(0, terraform(resume, "plan", "-detailed-exitcode", "-input=false").exit());
+    assertEquals(0, terraform(resume, "destroy", "-auto-approve", "-input=false").exit());
+  }
+
   private record Run(int exit, String output) {}
+
+  private static void copy(Process p, StringBuffer into) {
+    try (var in = p.getInputStream()) {
+      byte[] buffer = new byte[8192];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        into.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      into.append("\n[output lost: ").append(e).append("]");
+    }
+  }
 
   private Run terraform(String... args) throws Exception {
     return terraform(work, args);
   }
 
   private Run terraform(Path in, String... args) throws Exception {
+    Process p = start(in, args);
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(5, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new AssertionError("terraform " + String.join(" ", args) + " did not finish");
+    }
+    return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+  }
+
+  private Process start(Path in, String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add("terraform");
     command.add("-chdir=" + in);
@@ -246,13 +457,7 @@ class TerraformOnFakeMachinesIT {
     builder.environment().put("TF_IN_AUTOMATION", "1");
     builder.environment().put("CHECKPOINT_DISABLE", "1");
     builder.environment().put("FLOD_API_KEY", key);
-    Process p = builder.start();
-    byte[] out = p.getInputStream().readAllBytes();
-    if (!p.waitFor(5, TimeUnit.MINUTES)) {
-      p.destroyForcibly();
-      throw new AssertionError("terraform " + String.join(" ", args) + " did not finish");
-    }
-    return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    return builder.start();
   }
 
   private static boolean onPath(String program) {
