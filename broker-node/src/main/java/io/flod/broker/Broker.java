@@ -1,5 +1,6 @@
 package io.flod.broker;
 
+import io.flod.broker.api.ApiHandler;
 import io.flod.broker.api.ApiRegistry;
 import io.flod.broker.api.ApiVersionsHandler;
 import io.flod.broker.api.CreatePartitionsHandler;
@@ -24,10 +25,15 @@ import io.flod.broker.api.OffsetDeleteHandler;
 import io.flod.broker.api.OffsetFetchHandler;
 import io.flod.broker.api.OffsetForLeaderEpochHandler;
 import io.flod.broker.api.ProduceHandler;
+import io.flod.broker.api.RequestContext;
 import io.flod.broker.api.SyncGroupHandler;
+import io.flod.broker.auth.AccessControl;
+import io.flod.broker.auth.SasAuthenticator;
+import io.flod.broker.auth.SasRuleBook;
 import io.flod.broker.cluster.ClusterMembership;
 import io.flod.broker.cluster.ClusterView;
 import io.flod.broker.cluster.StandaloneClusterView;
+import io.flod.broker.cluster.ZkSasRules;
 import io.flod.broker.cluster.ZkSessionFile;
 import io.flod.broker.config.BrokerConfig;
 import io.flod.broker.config.TopicConfigs;
@@ -41,6 +47,7 @@ import io.flod.broker.metadata.NodeIdentity;
 import io.flod.broker.metadata.TopicRegistry;
 import io.flod.broker.metrics.BrokerMetrics;
 import io.flod.broker.network.KafkaServer;
+import io.flod.broker.network.SaslGate;
 import io.flod.broker.partition.PartitionManager;
 import io.flod.broker.producer.LocalProducerIdAllocator;
 import io.flod.broker.replication.ReplicaManager;
@@ -51,6 +58,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -60,6 +68,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.requests.AbstractRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,6 +91,7 @@ public final class Broker implements AutoCloseable {
   private final String clusterId;
   private final ClusterMembership membership;
   private final ReplicaManager replicaManager;
+  private final SasRuleBook sasRules = new SasRuleBook();
 
   private Broker(
       Path dataDir,
@@ -161,7 +172,8 @@ public final class Broker implements AutoCloseable {
                 scheduler,
                 config.getLong(BrokerConfig.REPLICA_LAG_TIME_MAX_MS),
                 config.getInt(BrokerConfig.REPLICA_FETCH_WAIT_MAX_MS),
-                config.getInt(BrokerConfig.REPLICA_FETCH_MAX_BYTES));
+                config.getInt(BrokerConfig.REPLICA_FETCH_MAX_BYTES),
+                config.getBoolean(BrokerConfig.SASL_ENABLED) ? sasRules::brokerSecret : () -> null);
     GroupConfig groupConfig = GroupConfig.from(config);
     OffsetsTopic offsetsTopic =
         standalone
@@ -247,13 +259,29 @@ public final class Broker implements AutoCloseable {
             ApiKeys.OFFSET_FOR_LEADER_EPOCH, 3, 4, new OffsetForLeaderEpochHandler(partitions));
     registerGroupApis(apis, cluster, offsetsTopic, groups, groupConfig);
 
+    SaslGate sasl = null;
+    if (config.getBoolean(BrokerConfig.SASL_ENABLED)) {
+      if (standalone) {
+        throw new IllegalArgumentException(
+            BrokerConfig.SASL_ENABLED + " needs cluster mode: the SAS rules live in ZooKeeper");
+      }
+      SasAuthenticator authenticator = new SasAuthenticator(sasRules, clock, meterRegistry);
+      sasl = new SaslGate(authenticator, new AccessControl(authenticator, topics));
+      ZkSasRules published = membership.sasRules();
+      sasRules.replace(published.read());
+      scheduler.scheduleWithFixedDelay(() -> refreshRules(published), 1, 1, TimeUnit.SECONDS);
+      ApiHandler<AbstractRequest> connectionOnly = Broker::handledByTheConnection;
+      apis.register(ApiKeys.SASL_HANDSHAKE, 1, 1, connectionOnly)
+          .register(ApiKeys.SASL_AUTHENTICATE, 0, 2, connectionOnly);
+    }
     this.server =
         new KafkaServer(
             apis,
             handlerPool,
             metrics,
             config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES),
-            config.getInt(BrokerConfig.QUEUED_MAX_REQUESTS_PER_CONNECTION));
+            config.getInt(BrokerConfig.QUEUED_MAX_REQUESTS_PER_CONNECTION),
+            sasl);
     this.boundAddress = server.start(listen);
     String host = advertisedHost != null ? advertisedHost : boundAddress.getHostString();
     this.advertisedAddress = InetSocketAddress.createUnresolved(host, boundAddress.getPort());
@@ -275,6 +303,23 @@ public final class Broker implements AutoCloseable {
         boundAddress.getPort(),
         dataDir,
         logManager.previousShutdownClean() ? "clean" : "unclean or first start");
+  }
+
+  /** SASL requests change the connection's state, so its handler answers them itself. */
+  private static CompletableFuture<ApiMessage> handledByTheConnection(
+      RequestContext context, AbstractRequest request) {
+    throw new IllegalStateException(context.apiKey() + " reached the dispatcher");
+  }
+
+  private void refreshRules(ZkSasRules published) {
+    try {
+      sasRules.replace(published.read());
+    } catch (RuntimeException e) {
+      log.warn(
+          "cluster={} cannot read the SAS rules, keeping the last ones: {}",
+          clusterId,
+          e.toString());
+    }
   }
 
   private static void registerGroupApis(

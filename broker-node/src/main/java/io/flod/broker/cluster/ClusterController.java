@@ -198,6 +198,11 @@ public final class ClusterController implements AutoCloseable {
     return mover.status();
   }
 
+  /** Where the control plane publishes the cluster's SAS rules for its brokers. */
+  public ZkSasRules sasRules() {
+    return new ZkSasRules(watcher.getHelixPropertyStore());
+  }
+
   /** Current replication state of every partition of the cluster. */
   public List<PartitionState> partitionStates() {
     return mover.allStates();

@@ -81,6 +81,11 @@ public final class ClusterMembership implements AutoCloseable {
     return states;
   }
 
+  /** The cluster's SAS rules as the control plane publishes them. */
+  public ZkSasRules sasRules() {
+    return new ZkSasRules(spectator.getHelixPropertyStore());
+  }
+
   public ZkProducerIdAllocator producerIds() {
     return new ZkProducerIdAllocator(spectator.getHelixPropertyStore());
   }

@@ -48,6 +48,7 @@ public final class BrokerConfig extends AbstractConfig {
   public static final String REPLICA_FETCH_MAX_BYTES = "replica.fetch.max.bytes";
   public static final String REPLICA_FETCH_WAIT_MAX_MS = "replica.fetch.wait.max.ms";
   public static final String ZOOKEEPER_SESSION_TIMEOUT_MS = "zookeeper.session.timeout.ms";
+  public static final String SASL_ENABLED = "sasl.enabled";
   public static final String REPLICA_MOVE_THROTTLE_BYTES_PER_SEC =
       "replica.move.throttle.bytes.per.sec";
   public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
@@ -241,6 +242,15 @@ public final class BrokerConfig extends AbstractConfig {
                   + " move (scale-out, drain) is adding, across all partitions; 0 is unthrottled."
                   + " Keeps producers' latency while data moves; in-sync followers and replicas"
                   + " catching up after a restart are never throttled.")
+          .define(
+              SASL_ENABLED,
+              Type.BOOLEAN,
+              false,
+              HIGH,
+              "Cluster mode: clients must authenticate with SASL/PLAIN as Event Hubs has it (user"
+                  + " $ConnectionString, password a connection string or a SAS token), checked"
+                  + " against the cluster's SAS rules in ZooKeeper; each request is authorized by"
+                  + " the rule's rights. Off: anyone may connect (local development).")
           .define(
               ZOOKEEPER_SESSION_TIMEOUT_MS,
               Type.INT,

@@ -2,23 +2,38 @@ package io.flod.broker.network;
 
 import io.flod.broker.api.ApiRegistry;
 import io.flod.broker.api.RequestContext;
+import io.flod.broker.auth.Principal;
+import io.flod.broker.auth.SasAuthenticator;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.SaslAuthenticateResponseData;
+import org.apache.kafka.common.message.SaslHandshakeResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.SaslAuthenticateRequest;
+import org.apache.kafka.common.requests.SaslHandshakeRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,23 +58,37 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
       RequestContext context,
       AbstractRequest request,
       ApiMessage immediateResponse,
-      ByteBuf frame) {}
+      ByteBuf frame,
+      boolean closeAfter) {
+    InboundRequest(
+        RequestContext context, AbstractRequest request, ApiMessage immediate, ByteBuf frame) {
+      this(context, request, immediate, frame, false);
+    }
+  }
 
   private final RequestDispatcher dispatcher;
   private final int maxQueued;
+  private final SasAuthenticator authenticator;
+  private Principal principal;
+  private ScheduledFuture<?> expiry;
   private final ArrayDeque<InboundRequest> queue = new ArrayDeque<>();
   private boolean inFlight;
   private boolean closed;
   private String clientAddress = "unknown";
+  private Channel channel;
 
-  KafkaConnectionHandler(RequestDispatcher dispatcher, int maxQueued) {
+  /** {@code authenticator} null: no SASL, every request is served (local development). */
+  KafkaConnectionHandler(
+      RequestDispatcher dispatcher, int maxQueued, SasAuthenticator authenticator) {
     this.dispatcher = dispatcher;
     this.maxQueued = maxQueued;
+    this.authenticator = authenticator;
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     clientAddress = String.valueOf(ctx.channel().remoteAddress());
+    channel = ctx.channel();
     super.channelActive(ctx);
   }
 
@@ -112,7 +141,85 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
     RequestHeader header = RequestHeader.parse(buffer);
     AbstractRequest request =
         AbstractRequest.parseRequest(apiKey, version, new ByteBufferAccessor(buffer)).request;
-    return new InboundRequest(new RequestContext(header, clientAddress), request, null, frame);
+    RequestContext context = new RequestContext(header, clientAddress, principal);
+    if (authenticator != null) {
+      if (request instanceof SaslHandshakeRequest handshake) {
+        boolean plain = "PLAIN".equals(handshake.data().mechanism());
+        return new InboundRequest(
+            context,
+            request,
+            new SaslHandshakeResponseData()
+                .setErrorCode(plain ? Errors.NONE.code() : Errors.UNSUPPORTED_SASL_MECHANISM.code())
+                .setMechanisms(List.of("PLAIN")),
+            frame,
+            !plain);
+      }
+      if (request instanceof SaslAuthenticateRequest authenticate) {
+        return authenticate(context, authenticate, frame);
+      }
+      if (principal == null && apiKey != ApiKeys.API_VERSIONS) {
+        throw new InvalidRequestException(apiKey + " before SASL authentication");
+      }
+    }
+    return new InboundRequest(context, request, null, frame);
+  }
+
+  /**
+   * SASL/PLAIN ({@code [authzid] NUL user NUL password}, RFC 4616) checked on the event loop: it is
+   * one HMAC, no I/O. A refusal is answered and the connection closed, as Kafka does. A token's
+   * expiry is the session's lifetime: clients re-authenticate before it (KIP-368), and the
+   * connection is closed at expiry otherwise.
+   */
+  private InboundRequest authenticate(
+      RequestContext context, SaslAuthenticateRequest request, ByteBuf frame) {
+    String[] fields =
+        new String(request.data().authBytes(), StandardCharsets.UTF_8).split("\u0000", -1);
+    SaslAuthenticateResponseData response = new SaslAuthenticateResponseData();
+    try {
+      if (fields.length != 3) {
+        throw new SasAuthenticator.Refused("malformed-plain");
+      }
+      Principal authenticated = authenticator.authenticate(fields[1], fields[2]);
+      principal = authenticated;
+      if (expiry != null) {
+        expiry.cancel(false);
+        expiry = null;
+      }
+      if (authenticated.expiresAt() != null) {
+        long lifetimeMs =
+            Math.max(1, Duration.between(Instant.now(), authenticated.expiresAt()).toMillis());
+        response.setSessionLifetimeMs(lifetimeMs);
+        expiry =
+            channel
+                .eventLoop()
+                .schedule(() -> expire(authenticated), lifetimeMs, TimeUnit.MILLISECONDS);
+      }
+      log.debug("client={} authenticated as {}", clientAddress, authenticated);
+      return new InboundRequest(
+          context,
+          request,
+          response.setErrorCode(Errors.NONE.code()).setAuthBytes(new byte[0]),
+          frame);
+    } catch (SasAuthenticator.Refused e) {
+      log.info("client={} authentication refused: {}", clientAddress, e.reason());
+      return new InboundRequest(
+          context,
+          request,
+          response
+              .setErrorCode(Errors.SASL_AUTHENTICATION_FAILED.code())
+              .setErrorMessage(e.getMessage())
+              .setAuthBytes(new byte[0]),
+          frame,
+          true);
+    }
+  }
+
+  private void expire(Principal expired) {
+    if (principal == expired) {
+      log.info("client={} {}: token expired, closing the connection", clientAddress, expired);
+      closed = true;
+      channel.close();
+    }
   }
 
   private void processNext(ChannelHandlerContext ctx) {
@@ -161,12 +268,20 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
     } finally {
       request.frame().release();
     }
+    if (request.closeAfter()) {
+      closed = true;
+      ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
     processNext(ctx);
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     closed = true;
+    if (expiry != null) {
+      expiry.cancel(false);
+    }
     InboundRequest pending;
     while ((pending = queue.poll()) != null) {
       pending.frame().release();

@@ -29,13 +29,22 @@ public final class KafkaServer implements AutoCloseable {
   private final int maxQueuedPerConnection;
   private Channel serverChannel;
 
+  private final SaslGate sasl;
+
+  /**
+   * @param sasl SASL/PLAIN authentication and per-request authorization, or null for a listener
+   *     open to anyone (local development)
+   */
   public KafkaServer(
       ApiRegistry registry,
       Executor handlerPool,
       BrokerMetrics metrics,
       int maxFrameBytes,
-      int maxQueuedPerConnection) {
-    this.dispatcher = new RequestDispatcher(registry, handlerPool, metrics);
+      int maxQueuedPerConnection,
+      SaslGate sasl) {
+    this.dispatcher =
+        new RequestDispatcher(registry, handlerPool, metrics, sasl == null ? null : sasl.access());
+    this.sasl = sasl;
     this.maxFrameBytes = maxFrameBytes;
     this.maxQueuedPerConnection = maxQueuedPerConnection;
   }
@@ -60,7 +69,10 @@ public final class KafkaServer implements AutoCloseable {
                             new LengthFieldBasedFrameDecoder(maxFrameBytes, 0, 4, 0, 4, true))
                         .addLast(
                             "requests",
-                            new KafkaConnectionHandler(dispatcher, maxQueuedPerConnection));
+                            new KafkaConnectionHandler(
+                                dispatcher,
+                                maxQueuedPerConnection,
+                                sasl == null ? null : sasl.authenticator()));
                   }
                 });
     serverChannel = bootstrap.bind(listen).sync().channel();

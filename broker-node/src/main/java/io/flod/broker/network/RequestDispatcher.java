@@ -2,6 +2,7 @@ package io.flod.broker.network;
 
 import io.flod.broker.api.ApiRegistry;
 import io.flod.broker.api.RequestContext;
+import io.flod.broker.auth.AccessControl;
 import io.flod.broker.metrics.BrokerMetrics;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -11,6 +12,7 @@ import java.util.concurrent.RejectedExecutionException;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.MetadataRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,11 +27,15 @@ final class RequestDispatcher {
   private final ApiRegistry registry;
   private final Executor handlerPool;
   private final BrokerMetrics metrics;
+  private final AccessControl access;
 
-  RequestDispatcher(ApiRegistry registry, Executor handlerPool, BrokerMetrics metrics) {
+  /** {@code access} null: no authorization (a listener without authentication). */
+  RequestDispatcher(
+      ApiRegistry registry, Executor handlerPool, BrokerMetrics metrics, AccessControl access) {
     this.registry = registry;
     this.handlerPool = handlerPool;
     this.metrics = metrics;
+    this.access = access;
   }
 
   ApiRegistry registry() {
@@ -42,6 +48,18 @@ final class RequestDispatcher {
         registry
             .find(context.apiKey())
             .orElseThrow(() -> new IllegalStateException("not routed: " + context.apiKey()));
+    if (access != null && context.principal() != null) {
+      ApiException denied = access.check(context.principal(), context.apiKey(), request);
+      if (denied != null) {
+        log.info(
+            "client={} principal={} api={} refused: {}",
+            context.clientAddress(),
+            context.principal(),
+            context.apiKey(),
+            denied.getMessage());
+        return CompletableFuture.completedFuture(request.getErrorResponse(denied).data());
+      }
+    }
     CompletableFuture<ApiMessage> response;
     try {
       response =
@@ -54,6 +72,11 @@ final class RequestDispatcher {
         (body, error) -> {
           metrics.recordRequest(context.apiKey(), System.nanoTime() - startNanos);
           if (error == null) {
+            if (access != null
+                && context.principal() != null
+                && request instanceof MetadataRequest metadata) {
+              access.filter(context.principal(), metadata, body);
+            }
             return body;
           }
           Throwable cause = unwrap(error);

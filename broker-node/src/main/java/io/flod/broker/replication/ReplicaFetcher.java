@@ -1,5 +1,6 @@
 package io.flod.broker.replication;
 
+import io.flod.broker.auth.SasAuthenticator;
 import io.flod.broker.partition.Partition;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -7,11 +8,13 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchResponseData;
@@ -20,6 +23,8 @@ import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetFor
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopicCollection;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.EpochEndOffset;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult;
+import org.apache.kafka.common.message.SaslAuthenticateRequestData;
+import org.apache.kafka.common.message.SaslHandshakeRequestData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.requests.AbstractRequest;
@@ -29,6 +34,10 @@ import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
 import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.SaslAuthenticateRequest;
+import org.apache.kafka.common.requests.SaslAuthenticateResponse;
+import org.apache.kafka.common.requests.SaslHandshakeRequest;
+import org.apache.kafka.common.requests.SaslHandshakeResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +72,7 @@ final class ReplicaFetcher extends Thread {
   private long lastFailureLogMs;
   private long unloggedFailures;
   private int correlationId;
+  private final Supplier<String> brokerSecret;
 
   private static final class Follow {
     final Partition partition;
@@ -81,7 +91,8 @@ final class ReplicaFetcher extends Thread {
       InetSocketAddress leaderAddress,
       ReplicaFetchers owner,
       int maxWaitMs,
-      int maxBytesPerPartition) {
+      int maxBytesPerPartition,
+      Supplier<String> brokerSecret) {
     super("flod-replica-fetcher-" + localNodeId + "-from-" + leaderId);
     setDaemon(true);
     this.localNodeId = localNodeId;
@@ -90,6 +101,7 @@ final class ReplicaFetcher extends Thread {
     this.owner = owner;
     this.maxWaitMs = maxWaitMs;
     this.maxBytesPerPartition = maxBytesPerPartition;
+    this.brokerSecret = brokerSecret;
   }
 
   InetSocketAddress leaderAddress() {
@@ -305,6 +317,33 @@ final class ReplicaFetcher extends Thread {
     socket = s;
     out = new DataOutputStream(new java.io.BufferedOutputStream(s.getOutputStream()));
     in = new DataInputStream(new java.io.BufferedInputStream(s.getInputStream()));
+    String secret = brokerSecret.get();
+    if (secret != null) {
+      authenticate(secret);
+    }
+  }
+
+  /** On a listener with SASL, brokers log in to each other with the cluster's secret. */
+  private void authenticate(String secret) throws IOException {
+    SaslHandshakeResponse handshake =
+        send(
+            new SaslHandshakeRequest.Builder(new SaslHandshakeRequestData().setMechanism("PLAIN")),
+            (short) 1);
+    if (handshake.data().errorCode() != Errors.NONE.code()) {
+      throw new IOException(
+          "leader refused SASL/PLAIN: " + Errors.forCode(handshake.data().errorCode()));
+    }
+    byte[] plain =
+        ("\u0000" + SasAuthenticator.BROKER_USER + "\u0000" + secret)
+            .getBytes(StandardCharsets.UTF_8);
+    SaslAuthenticateResponse response =
+        send(
+            new SaslAuthenticateRequest.Builder(
+                new SaslAuthenticateRequestData().setAuthBytes(plain)),
+            (short) 2);
+    if (response.data().errorCode() != Errors.NONE.code()) {
+      throw new IOException("leader refused the cluster's broker secret");
+    }
   }
 
   private void closeSocket() {

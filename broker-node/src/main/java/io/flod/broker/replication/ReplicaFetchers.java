@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,13 +34,17 @@ final class ReplicaFetchers {
   private final Map<TopicPartition, Partition> following = new ConcurrentHashMap<>();
   private final Map<Integer, ReplicaFetcher> fetchers = new ConcurrentHashMap<>();
 
+  private final Supplier<String> brokerSecret;
+
   ReplicaFetchers(
       int localNodeId,
       PartitionStateStore states,
       HelixClusterView view,
       ScheduledExecutorService scheduler,
       int maxWaitMs,
-      int maxBytes) {
+      int maxBytes,
+      Supplier<String> brokerSecret) {
+    this.brokerSecret = brokerSecret;
     this.localNodeId = localNodeId;
     this.states = states;
     this.view = view;
@@ -97,7 +102,8 @@ final class ReplicaFetchers {
       }
       if (fetcher == null) {
         fetcher =
-            new ReplicaFetcher(localNodeId, endpoint.nodeId(), address, this, maxWaitMs, maxBytes);
+            new ReplicaFetcher(
+                localNodeId, endpoint.nodeId(), address, this, maxWaitMs, maxBytes, brokerSecret);
         fetchers.put(endpoint.nodeId(), fetcher);
         fetcher.start();
       }

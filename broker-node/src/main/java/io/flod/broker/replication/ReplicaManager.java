@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,13 +62,15 @@ public final class ReplicaManager implements AutoCloseable {
       ScheduledExecutorService scheduler,
       long replicaLagMaxMs,
       int fetchMaxWaitMs,
-      int fetchMaxBytes) {
+      int fetchMaxBytes,
+      Supplier<String> brokerSecret) {
     this.localNodeId = localNodeId;
     this.partitions = partitions;
     this.topics = topics;
     this.states = states;
     this.fetchers =
-        new ReplicaFetchers(localNodeId, states, view, scheduler, fetchMaxWaitMs, fetchMaxBytes);
+        new ReplicaFetchers(
+            localNodeId, states, view, scheduler, fetchMaxWaitMs, fetchMaxBytes, brokerSecret);
     long period = Math.max(50, replicaLagMaxMs / 4);
     this.isrCheck =
         scheduler.scheduleWithFixedDelay(

@@ -2,6 +2,7 @@ package io.flod.broker.support;
 
 import static org.awaitility.Awaitility.await;
 
+import io.flod.broker.auth.SasRuleBook;
 import io.flod.broker.cluster.ClusterController;
 import io.flod.broker.cluster.EmbeddedZooKeeper;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ public final class TestCluster implements AutoCloseable {
   private final EmbeddedZooKeeper zk;
   private final ClusterController controller;
   private final Map<Integer, BrokerProcess> brokers = new TreeMap<>();
+  private Map<String, Object> clientSecurity = Map.of();
 
   private TestCluster(Path dir, String name, List<String> brokerConfigs) throws Exception {
     this.dir = dir;
@@ -55,6 +57,49 @@ public final class TestCluster implements AutoCloseable {
       throw e;
     }
     return cluster;
+  }
+
+  /**
+   * A cluster whose brokers require SASL with these SAS rules (published before the first broker
+   * starts); {@link #admin} logs in with {@code adminConnectionString}.
+   */
+  public static TestCluster startWithSas(
+      Path dir,
+      String name,
+      int brokers,
+      SasRuleBook.Snapshot rules,
+      String adminConnectionString,
+      String... brokerConfigs)
+      throws Exception {
+    List<String> configs = new ArrayList<>(List.of(brokerConfigs));
+    configs.add("sasl.enabled=true");
+    TestCluster cluster = new TestCluster(dir, name, configs);
+    try {
+      cluster.controller.sasRules().publish(rules);
+      cluster.clientSecurity = saslPlain(adminConnectionString);
+      for (int id = 1; id <= brokers; id++) {
+        cluster.startBroker(id);
+      }
+    } catch (Exception e) {
+      cluster.close();
+      throw e;
+    }
+    return cluster;
+  }
+
+  /** Client settings for SASL/PLAIN as Event Hubs takes it: user $ConnectionString. */
+  public static Map<String, Object> saslPlain(String connectionStringOrToken) {
+    String escaped = connectionStringOrToken.replace("\\", "\\\\").replace("\"", "\\\"");
+    return Map.of(
+        "security.protocol",
+        "SASL_PLAINTEXT",
+        "sasl.mechanism",
+        "PLAIN",
+        "sasl.jaas.config",
+        "org.apache.kafka.common.security.plain.PlainLoginModule required"
+            + " username=\"$ConnectionString\" password=\""
+            + escaped
+            + "\";");
   }
 
   public ClusterController controller() {
@@ -109,6 +154,7 @@ public final class TestCluster implements AutoCloseable {
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(excluded));
     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000);
+    props.putAll(clientSecurity);
     return Admin.create(props);
   }
 

@@ -1,0 +1,22 @@
+package io.flod.broker.auth;
+
+import java.util.Set;
+
+/**
+ * A shared access policy as the brokers know it: on the whole cluster ({@code topic} null) or on
+ * one topic, with two keys either of which signs valid tokens.
+ */
+public record SasRule(
+    String name, String topic, Set<Right> rights, String primaryKey, String secondaryKey) {
+  public SasRule {
+    rights = Set.copyOf(rights);
+  }
+
+  boolean hasKey(String key) {
+    return key != null && (key.equals(primaryKey) || key.equals(secondaryKey));
+  }
+
+  boolean allows(Right right) {
+    return rights.contains(right) || rights.contains(Right.MANAGE);
+  }
+}

@@ -1,0 +1,48 @@
+package io.flod.broker.auth;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The rules of this broker's cluster as last published by the control plane, replaced whole on each
+ * change, and the secret brokers (and the control plane) use to authenticate to each other.
+ */
+public final class SasRuleBook {
+  /** Rules by scope and name: {@code "/name"} for a cluster rule, {@code "topic/name"} else. */
+  public record Snapshot(Map<String, SasRule> rules, String brokerSecret) {
+    public static final Snapshot EMPTY = new Snapshot(Map.of(), null);
+
+    public Snapshot {
+      rules = Map.copyOf(rules);
+    }
+
+    public static String key(String topic, String name) {
+      return (topic == null ? "" : topic) + "/" + name;
+    }
+  }
+
+  private volatile Snapshot snapshot = Snapshot.EMPTY;
+
+  /** A snapshot of these rules, keyed as {@link #find} looks them up. */
+  public static Snapshot of(java.util.Collection<SasRule> rules, String brokerSecret) {
+    Map<String, SasRule> byKey = new java.util.HashMap<>();
+    rules.forEach(r -> byKey.put(Snapshot.key(r.topic(), r.name()), r));
+    return new Snapshot(byKey, brokerSecret);
+  }
+
+  public void replace(Snapshot next) {
+    snapshot = next;
+  }
+
+  public Snapshot snapshot() {
+    return snapshot;
+  }
+
+  public Optional<SasRule> find(String topic, String name) {
+    return Optional.ofNullable(snapshot.rules().get(Snapshot.key(topic, name)));
+  }
+
+  public String brokerSecret() {
+    return snapshot.brokerSecret();
+  }
+}
