@@ -9,7 +9,9 @@ import java.util.List;
 
 /**
  * What a cluster should be: {@code POST /v1/tenants/{t}/clusters} and its GET/PATCH views. {@code
- * updateDomains} (default {@value #DEFAULT_UPDATE_DOMAINS}) is fixed at creation.
+ * updateDomains} (default {@value #DEFAULT_UPDATE_DOMAINS}) and {@code authentication} ({@code
+ * None}, the default, for local development: anyone may connect; {@code SAS}: clients need a SAS
+ * rule's connection string or token) are fixed at creation.
  */
 public record ClusterSpec(
     @NotNull
@@ -23,21 +25,26 @@ public record ClusterSpec(
     @NotEmpty List<@Pattern(regexp = "[a-z0-9-]{1,32}", message = "a zone name") String> zones,
     @Min(1) @Max(20) Integer updateDomains,
     @Min(1) @Max(40) int throughputUnits,
-    @NotNull @Pattern(regexp = "4\\.[0-9]+", message = "a 4.x broker version")
-        String brokerVersion) {
+    @NotNull @Pattern(regexp = "4\\.[0-9]+", message = "a 4.x broker version") String brokerVersion,
+    @Pattern(regexp = "None|SAS", message = "None or SAS") String authentication) {
   public static final int DEFAULT_UPDATE_DOMAINS = 5;
+  public static final String NO_AUTHENTICATION = "None";
+  public static final String SAS_AUTHENTICATION = "SAS";
 
   /** The spec with its defaults filled in. */
   public ClusterSpec withDefaults() {
-    return updateDomains != null
-        ? this
-        : new ClusterSpec(
-            name,
-            nodeCount,
-            nodeSize,
-            zones,
-            DEFAULT_UPDATE_DOMAINS,
-            throughputUnits,
-            brokerVersion);
+    return new ClusterSpec(
+        name,
+        nodeCount,
+        nodeSize,
+        zones,
+        updateDomains != null ? updateDomains : DEFAULT_UPDATE_DOMAINS,
+        throughputUnits,
+        brokerVersion,
+        authentication != null ? authentication : NO_AUTHENTICATION);
+  }
+
+  public boolean sas() {
+    return SAS_AUTHENTICATION.equals(authentication);
   }
 }

@@ -23,6 +23,7 @@ import io.flod.controlplane.node.AgentService;
 import io.flod.controlplane.node.AgentsResource;
 import io.flod.controlplane.sas.AuthorizationRuleService;
 import io.flod.controlplane.sas.ClusterAuthorizationRulesResource;
+import io.flod.controlplane.sas.RulePublisher;
 import io.flod.controlplane.sas.SecretBox;
 import io.flod.controlplane.sas.TopicAuthorizationRulesResource;
 import io.flod.controlplane.tenant.TenantService;
@@ -238,15 +239,21 @@ public final class ControlPlane implements AutoCloseable {
       fleet = b.fleet.apply(zookeeper.connectString());
       String url = b.publicUrl != null ? b.publicUrl : "http://" + b.host + ":" + port;
       provisioner = b.provisioner.apply(url);
+      SecretBox secrets = SecretBox.load(b.dataDir, System.getenv("FLOD_SECRETS_KEY"));
       ClusterReconciler reconciler =
-          new ClusterReconciler(db, provisioner, fleet, b.nodeGrace, Clock.systemUTC(), metrics);
+          new ClusterReconciler(
+              db,
+              provisioner,
+              fleet,
+              b.nodeGrace,
+              Clock.systemUTC(),
+              metrics,
+              new RulePublisher(secrets, fleet));
       ClusterService clusters =
           new ClusterService(db, provisioner, fleet, reconciler, Clock.systemUTC());
       TopicPlacement placement =
           b.topicPlacement != null ? b.topicPlacement : new BrokerTopicPlacement(reconciler);
-      AuthorizationRuleService rules =
-          new AuthorizationRuleService(
-              db, Clock.systemUTC(), SecretBox.load(b.dataDir, System.getenv("FLOD_SECRETS_KEY")));
+      AuthorizationRuleService rules = new AuthorizationRuleService(db, Clock.systemUTC(), secrets);
       ResourceConfig api =
           new ResourceConfig()
               .register(JacksonFeature.withoutExceptionMappers())

@@ -43,6 +43,14 @@ public class Cluster {
   @Column(name = "broker_version", nullable = false)
   private String brokerVersion;
 
+  /** None or SAS (see ClusterSpec). */
+  @Column(nullable = false)
+  private String authentication;
+
+  /** Sealed (SecretBox); made on the first reconcile pass of a SAS cluster. */
+  @Column(name = "broker_secret")
+  private String brokerSecret;
+
   @Enumerated(EnumType.STRING)
   @Column(nullable = false)
   private ClusterState state;
@@ -66,6 +74,7 @@ public class Cluster {
       int updateDomains,
       int throughputUnits,
       String brokerVersion,
+      String authentication,
       Instant createdAt) {
     this.id = UUID.randomUUID();
     this.tenantId = tenantId;
@@ -76,6 +85,7 @@ public class Cluster {
     this.updateDomains = updateDomains;
     this.throughputUnits = throughputUnits;
     this.brokerVersion = brokerVersion;
+    this.authentication = authentication;
     this.state = ClusterState.PROVISIONING;
     this.createdAt = createdAt;
   }
@@ -114,6 +124,22 @@ public class Cluster {
 
   public String brokerVersion() {
     return brokerVersion;
+  }
+
+  public String authentication() {
+    return authentication;
+  }
+
+  public boolean sas() {
+    return io.flod.api.ClusterSpec.SAS_AUTHENTICATION.equals(authentication);
+  }
+
+  public String sealedBrokerSecret() {
+    return brokerSecret;
+  }
+
+  public void sealedBrokerSecret(String sealed) {
+    brokerSecret = sealed;
   }
 
   public ClusterState state() {

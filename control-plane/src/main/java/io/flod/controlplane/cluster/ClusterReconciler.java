@@ -4,6 +4,7 @@ import io.flod.controlplane.auth.ApiKeys;
 import io.flod.controlplane.db.Database;
 import io.flod.controlplane.fleet.BrokerFleet;
 import io.flod.controlplane.node.ClusterNode;
+import io.flod.controlplane.sas.RulePublisher;
 import io.flod.controlplane.topic.Topic;
 import io.flod.provisioner.ClusterRef;
 import io.flod.provisioner.Machine;
@@ -52,6 +53,7 @@ public final class ClusterReconciler implements AutoCloseable {
   private final Database db;
   private final Provisioner provisioner;
   private final BrokerFleet fleet;
+  private final RulePublisher rules;
   private final Duration nodeGrace;
   private final Clock clock;
   private final MeterRegistry metrics;
@@ -64,7 +66,9 @@ public final class ClusterReconciler implements AutoCloseable {
       BrokerFleet fleet,
       Duration nodeGrace,
       Clock clock,
-      MeterRegistry metrics) {
+      MeterRegistry metrics,
+      RulePublisher rules) {
+    this.rules = rules;
     this.db = db;
     this.provisioner = provisioner;
     this.fleet = fleet;
@@ -181,6 +185,7 @@ public final class ClusterReconciler implements AutoCloseable {
     }
     if (provisioner.describe(id).isEmpty()) {
       fleet.remove(cluster.id());
+      rules.forget(cluster.id());
       nodeRows(s, cluster.id()).forEach(s::remove);
       s.remove(cluster);
       if (operation != null) {
@@ -213,6 +218,12 @@ public final class ClusterReconciler implements AutoCloseable {
 
     void run() {
       fleet.open(cluster.id());
+      try {
+        rules.publish(s, cluster);
+      } catch (RuntimeException e) {
+        log.warn(
+            "cluster={} cannot publish its SAS rules; the next pass retries: {}", id, e.toString());
+      }
       Map<String, ClusterNode> rows = new TreeMap<>();
       nodeRows(s, cluster.id()).forEach(n -> rows.put(n.nodeName(), n));
       Map<String, Machine> machines = new TreeMap<>();

@@ -101,6 +101,7 @@ public final class ClusterService {
                           spec.updateDomains(),
                           spec.throughputUnits(),
                           spec.brokerVersion(),
+                          spec.authentication(),
                           clock.instant());
                   s.persist(cluster);
                   Operation operation =
@@ -441,7 +442,8 @@ public final class ClusterService {
             c.zones(),
             c.updateDomains(),
             c.throughputUnits(),
-            c.brokerVersion()),
+            c.brokerVersion(),
+            c.authentication()),
         new ClusterView.Status(c.state().apiName(), nodes, bootstrap),
         Requests.etag(c.version()));
   }

@@ -1,5 +1,6 @@
 package io.flod.controlplane.fleet;
 
+import io.flod.broker.auth.SasRuleBook;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -53,6 +54,12 @@ public interface BrokerFleet extends AutoCloseable {
 
   /** Creates missing topics and grows partition counts through the Kafka protocol. */
   void syncTopics(UUID clusterId, String bootstrapServers, List<TopicTarget> topics);
+
+  /**
+   * Publishes a SAS cluster's rules and broker secret where its brokers read them; the fleet's own
+   * Kafka clients log in with that secret from then on.
+   */
+  void publishRules(UUID clusterId, SasRuleBook.Snapshot rules);
 
   /** Deletes a topic through the Kafka protocol. */
   void deleteTopic(UUID clusterId, String bootstrapServers, String topic);

@@ -1,5 +1,7 @@
 package io.flod.controlplane.fleet;
 
+import io.flod.broker.auth.SasAuthenticator;
+import io.flod.broker.auth.SasRuleBook;
 import io.flod.broker.cluster.ClusterController;
 import io.flod.broker.cluster.ClusterPaths;
 import io.flod.broker.cluster.MoveStatus;
@@ -38,6 +40,7 @@ public final class HelixBrokerFleet implements BrokerFleet {
   private final String zk;
   private final Map<UUID, ClusterController> controllers = new ConcurrentHashMap<>();
   private final Map<UUID, Admin> admins = new ConcurrentHashMap<>();
+  private final Map<UUID, String> brokerSecrets = new ConcurrentHashMap<>();
   private final Map<UUID, String> adminBootstrap = new ConcurrentHashMap<>();
   private final ZKHelixAdmin helix;
 
@@ -172,6 +175,16 @@ public final class HelixBrokerFleet implements BrokerFleet {
   }
 
   @Override
+  public void publishRules(UUID clusterId, SasRuleBook.Snapshot rules) {
+    controllers.get(clusterId).sasRules().publish(rules);
+    if (rules.brokerSecret() != null
+        && !rules.brokerSecret().equals(brokerSecrets.put(clusterId, rules.brokerSecret()))) {
+      adminBootstrap.remove(clusterId); // the next admin() logs in with the secret
+    }
+    log.info("cluster={} SAS rules published ({} rules)", clusterId, rules.rules().size());
+  }
+
+  @Override
   public void deleteTopic(UUID clusterId, String bootstrapServers, String topic) {
     try {
       admin(clusterId, bootstrapServers)
@@ -195,6 +208,18 @@ public final class HelixBrokerFleet implements BrokerFleet {
       props.put(AdminClientConfig.CLIENT_ID_CONFIG, "flod-control-plane-" + clusterId);
       props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
       props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+      String secret = brokerSecrets.get(clusterId);
+      if (secret != null) {
+        props.put("security.protocol", "SASL_PLAINTEXT");
+        props.put("sasl.mechanism", "PLAIN");
+        props.put(
+            "sasl.jaas.config",
+            "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+                + SasAuthenticator.BROKER_USER
+                + "\" password=\""
+                + secret
+                + "\";");
+      }
       admins.put(clusterId, Admin.create(props));
       adminBootstrap.put(clusterId, bootstrapServers);
     }
@@ -207,6 +232,7 @@ public final class HelixBrokerFleet implements BrokerFleet {
     if (controller != null) {
       controller.close();
     }
+    brokerSecrets.remove(clusterId);
     Admin admin = admins.remove(clusterId);
     adminBootstrap.remove(clusterId);
     if (admin != null) {

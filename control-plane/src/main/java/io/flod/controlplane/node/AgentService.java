@@ -5,6 +5,7 @@ import io.flod.api.AgentHeartbeat;
 import io.flod.api.AgentInstruction;
 import io.flod.api.AgentRegistration;
 import io.flod.controlplane.auth.ApiKeys;
+import io.flod.controlplane.cluster.Cluster;
 import io.flod.controlplane.db.Database;
 import io.flod.controlplane.fleet.BrokerFleet;
 import io.flod.controlplane.http.ApiException;
@@ -61,9 +62,15 @@ public final class AgentService {
                   fleet.zkConnect(),
                   registration.host(),
                   registration.brokerPort(),
-                  Map.of(),
+                  brokerConfig(s, node),
                   heartbeatIntervalMs);
             });
+  }
+
+  /** Settings the cluster's spec decides for every broker. */
+  private static Map<String, String> brokerConfig(Session s, ClusterNode node) {
+    Cluster cluster = s.get(Cluster.class, node.clusterId());
+    return cluster != null && cluster.sas() ? Map.of("sasl.enabled", "true") : Map.of();
   }
 
   public AgentInstruction heartbeat(String token, AgentHeartbeat beat) {

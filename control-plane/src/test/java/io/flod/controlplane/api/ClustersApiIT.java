@@ -113,6 +113,10 @@ class ClustersApiIT {
         5,
         cluster.json().get("spec").get("updateDomains").asInt(),
         "five update domains unless set");
+    assertEquals(
+        "None",
+        cluster.json().get("spec").get("authentication").asText(),
+        "open to any client unless the spec asks for SAS");
 
     String etag = cluster.header("ETag");
     JsonNode out =
@@ -288,6 +292,40 @@ class ClustersApiIT {
     assertEquals(404, call("DELETE", "/v1/tenants/acme/clusters/private", otherKey, null).status());
     assertEquals(
         0, call("GET", "/v1/tenants/other/clusters", otherKey, null).json().get("items").size());
+  }
+
+  @Test
+  void aSasClusterGetsItsRulesAndKeysPublishedToItsBrokersAndRegenerationFollows()
+      throws Exception {
+    String spec = spec("secured", 1).replace("}", ",\"authentication\":\"SAS\"}");
+    finish(controlPlane, call("POST", "/v1/tenants/acme/clusters", operator, spec));
+    JsonNode cluster = call("GET", "/v1/tenants/acme/clusters/secured", operator, null).json();
+    assertEquals("SAS", cluster.get("spec").get("authentication").asText());
+    String rules = "/v1/tenants/acme/clusters/secured/authorizationRules";
+    assertEquals(
+        201, call("POST", rules, operator, "{\"name\":\"app\",\"rights\":[\"send\"]}").status());
+    String primary =
+        call("POST", rules + "/app/listKeys", operator, null).json().get("primaryKey").asText();
+    await().atMost(Duration.ofSeconds(20)).until(() -> publishedKey("app").equals(primary));
+    assertTrue(
+        fake.publishedRules().stream().allMatch(r -> r.brokerSecret() != null),
+        "brokers get a secret to replicate with");
+
+    String regenerated =
+        call("POST", rules + "/app/regenerateKeys", operator, "{\"keyType\":\"PrimaryKey\"}")
+            .json()
+            .get("primaryKey")
+            .asText();
+    await().atMost(Duration.ofSeconds(20)).until(() -> publishedKey("app").equals(regenerated));
+  }
+
+  private String publishedKey(String rule) {
+    return fake.publishedRules().stream()
+        .flatMap(r -> r.rules().values().stream())
+        .filter(r -> r.name().equals(rule))
+        .map(r -> r.primaryKey())
+        .findFirst()
+        .orElse("");
   }
 
   @Test

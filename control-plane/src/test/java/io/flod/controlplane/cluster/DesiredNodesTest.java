@@ -12,7 +12,16 @@ class DesiredNodesTest {
   private static List<String> placement(int nodes, List<String> zones, int updateDomains) {
     Cluster cluster =
         new Cluster(
-            UUID.randomUUID(), "c", nodes, "small", zones, updateDomains, 1, "4.0", Instant.now());
+            UUID.randomUUID(),
+            "c",
+            nodes,
+            "small",
+            zones,
+            updateDomains,
+            1,
+            "4.0",
+            "None",
+            Instant.now());
     return ClusterReconciler.desiredNodes(cluster).stream()
         .map(d -> d.name() + "@" + d.zone() + "/" + d.updateDomain())
         .toList();

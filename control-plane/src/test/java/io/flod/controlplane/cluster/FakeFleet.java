@@ -16,6 +16,8 @@ import java.util.stream.Collectors;
 final class FakeFleet implements BrokerFleet {
   private final InMemoryFakeProvisioner machines;
   private final Set<String> drained = ConcurrentHashMap.newKeySet();
+  private final java.util.Map<UUID, io.flod.broker.auth.SasRuleBook.Snapshot> published =
+      new ConcurrentHashMap<>();
 
   FakeFleet(InMemoryFakeProvisioner machines) {
     this.machines = machines;
@@ -70,6 +72,15 @@ final class FakeFleet implements BrokerFleet {
 
   @Override
   public void syncTopics(UUID clusterId, String bootstrapServers, List<TopicTarget> topics) {}
+
+  @Override
+  public void publishRules(UUID clusterId, io.flod.broker.auth.SasRuleBook.Snapshot rules) {
+    published.put(clusterId, rules);
+  }
+
+  java.util.Collection<io.flod.broker.auth.SasRuleBook.Snapshot> publishedAll() {
+    return List.copyOf(published.values());
+  }
 
   @Override
   public void deleteTopic(UUID clusterId, String bootstrapServers, String topic) {}

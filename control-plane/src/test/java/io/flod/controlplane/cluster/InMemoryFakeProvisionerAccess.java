@@ -12,9 +12,16 @@ public final class InMemoryFakeProvisionerAccess {
     return fake;
   }
 
+  private final FakeFleet fleet = new FakeFleet(fake);
+
   /** Brokers to go with the fake machines: one per running machine. */
   public io.flod.controlplane.fleet.BrokerFleet fleet() {
-    return new FakeFleet(fake);
+    return fleet;
+  }
+
+  /** The SAS rules last published for each cluster, as its brokers would read them. */
+  public java.util.Collection<io.flod.broker.auth.SasRuleBook.Snapshot> publishedRules() {
+    return fleet.publishedAll();
   }
 
   public int created() {

@@ -46,6 +46,12 @@ public final class ClusterResource implements ResourceType {
               Attribute.optionalComputed(
                       "broker_version", CtyType.STRING, "Broker version (default 4.0).")
                   .forcingNew(),
+              Attribute.optionalComputed(
+                      "authentication",
+                      CtyType.STRING,
+                      "None (anyone may connect; the default) or SAS (Event Hubs' shared access"
+                          + " signatures).")
+                  .forcingNew(),
               Attribute.computed(
                   "bootstrap_servers", CtyType.STRING, "Where Kafka clients connect."),
               Attribute.computed(
@@ -80,7 +86,9 @@ public final class ClusterResource implements ResourceType {
         "throughput_units",
         Values.number(1),
         "broker_version",
-        "4.0");
+        "4.0",
+        "authentication",
+        "None");
   }
 
   @Override
@@ -96,6 +104,11 @@ public final class ClusterResource implements ResourceType {
           "Invalid update_domains",
           "update_domains must be between 1 and 20, not " + updateDomains,
           "update_domains");
+    }
+    String authentication = Values.string(config, "authentication");
+    if (authentication != null && !authentication.matches("None|SAS")) {
+      throw new ProviderException(
+          "Invalid authentication", "authentication must be None or SAS.", "authentication");
     }
     String size = Values.string(config, "node_size");
     if (size != null && !size.matches("small|standard|large")) {
@@ -125,6 +138,7 @@ public final class ClusterResource implements ResourceType {
     spec.put("updateDomains", Values.integer(planned, "update_domains"));
     spec.put("throughputUnits", Values.integer(planned, "throughput_units"));
     spec.put("brokerVersion", Values.string(planned, "broker_version"));
+    spec.put("authentication", Values.string(planned, "authentication"));
     Duration timeout = Values.timeout(planned, "create", Timeouts.DEFAULT);
     String path = "/v1/tenants/" + tenant + "/clusters";
     try {
@@ -222,6 +236,7 @@ public final class ClusterResource implements ResourceType {
     state.put("update_domains", Values.number(spec.path("updateDomains").asLong()));
     state.put("throughput_units", Values.number(spec.path("throughputUnits").asLong()));
     state.put("broker_version", spec.path("brokerVersion").asText());
+    state.put("authentication", spec.path("authentication").asText("None"));
     state.put("bootstrap_servers", view.path("status").path("bootstrapServers").asText(""));
     state.put("state", view.path("status").path("state").asText());
     return state;
