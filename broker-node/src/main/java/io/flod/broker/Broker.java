@@ -271,7 +271,10 @@ public final class Broker implements AutoCloseable {
       sasRules.replace(published.read());
       scheduler.scheduleWithFixedDelay(() -> refreshRules(published), 1, 1, TimeUnit.SECONDS);
       ApiHandler<AbstractRequest> connectionOnly = Broker::handledByTheConnection;
-      apis.register(ApiKeys.SASL_HANDSHAKE, 1, 1, connectionOnly)
+      // v0 is advertised because librdkafka takes it as the sign of SASL support; it then uses v1
+      // and SaslAuthenticate as the Java clients do. A real v0 client (Kafka < 1.0) sends raw
+      // tokens after the handshake, which this listener refuses by closing the connection.
+      apis.register(ApiKeys.SASL_HANDSHAKE, 0, 1, connectionOnly)
           .register(ApiKeys.SASL_AUTHENTICATE, 0, 2, connectionOnly);
     }
     this.server =

@@ -23,7 +23,6 @@ import org.apache.kafka.common.errors.UnknownLeaderEpochException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
-import org.apache.kafka.common.record.internal.RecordBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -202,7 +201,9 @@ public final class Partition {
       requireLeader();
       for (MutableRecordBatch batch : records.batches()) {
         int batchEpoch = batch.partitionLeaderEpoch();
-        if (batchEpoch != RecordBatch.NO_PARTITION_LEADER_EPOCH && batchEpoch < leaderEpoch) {
+        // Only a writer that names an epoch is fenced: the Java producer writes -1 and librdkafka
+        // writes 0 into every batch, meaning "not set" (Kafka ignores the field on produce).
+        if (batchEpoch > 0 && batchEpoch < leaderEpoch) {
           throw new FencedLeaderEpochException(
               "batch carries leader epoch "
                   + batchEpoch

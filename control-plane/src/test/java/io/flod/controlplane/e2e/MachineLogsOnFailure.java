@@ -30,7 +30,8 @@ final class MachineLogsOnFailure implements TestWatcher {
     }
     try (Stream<Path> files = Files.walk(root)) {
       for (Path log : files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
-        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        // Latin-1 reads any bytes: a log cut mid-character by a SIGKILL must still print.
+        List<String> lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
         System.out.printf(
             "---- %s after %s failed: last %d of %d lines of %s%n",
             context.getDisplayName(),
