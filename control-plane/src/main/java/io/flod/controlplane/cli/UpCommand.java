@@ -47,6 +47,14 @@ public final class UpCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Also print the facts as one JSON line for scripts.")
   boolean json;
 
+  @Option(
+      names = "--auth",
+      defaultValue = "sas",
+      description =
+          "How clients authenticate to a new demo cluster: sas (Event Hubs connection strings,"
+              + " the default) or none (anyone may connect).")
+  String auth;
+
   @Override
   public Integer call() throws Exception {
     long started = System.nanoTime();
@@ -86,7 +94,12 @@ public final class UpCommand implements Callable<Integer> {
     FlodClient api = new FlodClient(controlPlane.baseUri(), key);
     String cluster = "/v1/tenants/demo/clusters/demo";
     if (!exists(api, cluster)) {
-      step("creating cluster demo: " + nodes + " nodes in zones z1, z2, z3");
+      String authentication = auth.equalsIgnoreCase("none") ? "None" : "SAS";
+      step(
+          "creating cluster demo: "
+              + nodes
+              + " nodes in zones z1, z2, z3, authentication "
+              + authentication);
       api.post(
           "/v1/tenants/demo/clusters",
           Map.of(
@@ -101,7 +114,9 @@ public final class UpCommand implements Callable<Integer> {
               "throughputUnits",
               1,
               "brokerVersion",
-              "4.0"));
+              "4.0",
+              "authentication",
+              authentication));
     }
     JsonNode view = api.get(cluster).body();
     if (!exists(api, cluster + "/topics/events")) {
@@ -109,6 +124,13 @@ public final class UpCommand implements Callable<Integer> {
       api.post(
           cluster + "/topics",
           Map.of("name", "events", "partitions", 4, "replicationFactor", Math.min(3, nodes)));
+    }
+    // Made before the wait, so that the brokers have the rule by the time the cluster is Ready.
+    boolean sas = "SAS".equals(view.at("/spec/authentication").asText());
+    String rules = cluster + "/authorizationRules";
+    if (sas && !exists(api, rules + "/demo")) {
+      step("creating SAS rule demo (send, listen, manage)");
+      api.post(rules, Map.of("name", "demo", "rights", List.of("send", "listen", "manage")));
     }
     String lastState = "";
     long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
@@ -136,19 +158,40 @@ public final class UpCommand implements Callable<Integer> {
       Thread.sleep(500);
     }
     String bootstrap = view.at("/status/bootstrapServers").asText();
+    String connectionString = null;
+    String kcatAuth = "";
+    if (sas) {
+      connectionString =
+          api.post(rules + "/demo/listKeys", null).body().get("primaryConnectionString").asText();
+      kcatAuth =
+          " -X security.protocol=SASL_PLAINTEXT -X sasl.mechanisms=PLAIN"
+              + " -X 'sasl.username=$ConnectionString' -X 'sasl.password="
+              + connectionString
+              + "'";
+    }
     System.out.printf(
         "%nFlod is up (%.0f s).%n"
             + "  API:               %s%n"
             + "  API key (tenant demo, shown once): %s%n"
             + "  bootstrap servers: %s%n"
-            + "  try:  echo hello | kcat -P -b %s -t events && kcat -C -b %s -t events -e%n"
+            + "%s%n"
+            + "  try:  echo hello | kcat -P -b %s -t events%s && kcat -C -b %s -t events -e%s%n"
             + "  Ctrl-C stops everything; data stays in %s%n",
         (System.nanoTime() - started) / 1e9,
         controlPlane.baseUri(),
         key,
         bootstrap,
+        connectionString == null
+            ? "  authentication:    none (anyone may connect)"
+            : "  connection string: "
+                + connectionString
+                + System.lineSeparator()
+                + "  (Kafka clients: SASL_PLAINTEXT, PLAIN, user $ConnectionString, password the"
+                + " connection string)",
         bootstrap,
+        kcatAuth,
         bootstrap,
+        kcatAuth,
         dataDir);
     if (json) {
       Map<String, String> facts = new LinkedHashMap<>();
@@ -156,6 +199,9 @@ public final class UpCommand implements Callable<Integer> {
       facts.put("apiKey", key);
       facts.put("bootstrapServers", bootstrap);
       facts.put("cluster", "demo");
+      if (connectionString != null) {
+        facts.put("connectionString", connectionString);
+      }
       System.out.println(JSON.writeValueAsString(facts));
     }
     System.out.flush();
