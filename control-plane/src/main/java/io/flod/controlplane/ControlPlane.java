@@ -23,6 +23,8 @@ import io.flod.controlplane.node.AgentService;
 import io.flod.controlplane.node.AgentsResource;
 import io.flod.controlplane.sas.AuthorizationRuleService;
 import io.flod.controlplane.sas.ClusterAuthorizationRulesResource;
+import io.flod.controlplane.sas.PublisherService;
+import io.flod.controlplane.sas.PublishersResource;
 import io.flod.controlplane.sas.RulePublisher;
 import io.flod.controlplane.sas.SecretBox;
 import io.flod.controlplane.sas.TopicAuthorizationRulesResource;
@@ -79,6 +81,7 @@ public final class ControlPlane implements AutoCloseable {
           ClusterAuthorizationRulesResource.class,
           TopicAuthorizationRulesResource.class,
           ConsumerGroupsResource.class,
+          PublishersResource.class,
           AgentsResource.class);
 
   /** Where the database is: a URL with credentials, or null to own one. */
@@ -272,6 +275,7 @@ public final class ControlPlane implements AutoCloseable {
               .register(new ClusterAuthorizationRulesResource(rules))
               .register(new TopicAuthorizationRulesResource(rules))
               .register(new ConsumerGroupsResource(new ConsumerGroupService(db, Clock.systemUTC())))
+              .register(new PublishersResource(new PublisherService(db, Clock.systemUTC())))
               .register(
                   new AgentsResource(
                       new AgentService(db, fleet, Clock.systemUTC(), b.heartbeatIntervalMs)));

@@ -55,11 +55,12 @@ public final class AccessControl {
       case PRODUCE:
         {
           List<String> names = new ArrayList<>();
-          ((ProduceRequest) request)
-              .data()
-              .topicData()
-              .forEach(t -> names.add(name(t.name(), t.topicId())));
-          return topicsNeed(principal, Right.SEND, names);
+          ProduceRequest produce = (ProduceRequest) request;
+          produce.data().topicData().forEach(t -> names.add(name(t.name(), t.topicId())));
+          ApiException denied = topicsNeed(principal, Right.SEND, names);
+          return denied != null || principal.scope().publisher() == null
+              ? denied
+              : PublisherPolicy.check(principal, produce, names, authenticator);
         }
       case INIT_PRODUCER_ID:
         return somewhere(principal, Right.SEND);

@@ -94,6 +94,12 @@ public final class SasAuthenticator {
     return permits(principal, right, confined == null ? ANY_TOPIC : confined);
   }
 
+  /** Whether a token's publisher (if any) was revoked for {@code topic}. */
+  public boolean publisherRevoked(Principal principal, String topic) {
+    String publisher = principal.scope().publisher();
+    return publisher != null && rules.revoked(topic, publisher);
+  }
+
   /** Whether the principal's rule and key still stand (a deleted rule or new key ends them). */
   public boolean current(Principal principal) {
     if (principal.broker()) {

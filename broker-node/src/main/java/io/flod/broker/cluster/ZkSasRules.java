@@ -23,6 +23,7 @@ import org.apache.helix.zookeeper.datamodel.ZNRecord;
  */
 public final class ZkSasRules {
   private static final String BROKER_SECRET = "brokerSecret";
+  private static final String REVOKED_PUBLISHERS = "revokedPublishers";
   private final HelixPropertyStore<ZNRecord> store;
 
   public ZkSasRules(HelixPropertyStore<ZNRecord> store) {
@@ -53,6 +54,7 @@ public final class ZkSasRules {
               fields.put("secondaryKey", rule.secondaryKey());
               record.setMapField(key, fields);
             });
+    record.setListField(REVOKED_PUBLISHERS, rules.revokedPublishers().stream().sorted().toList());
     store.set(ClusterPaths.SAS_RULES, record, AccessOption.PERSISTENT);
   }
 
@@ -80,6 +82,10 @@ public final class ZkSasRules {
                       fields.get("primaryKey"),
                       fields.get("secondaryKey")));
             });
-    return new SasRuleBook.Snapshot(rules, record.getSimpleField(BROKER_SECRET));
+    java.util.List<String> revoked = record.getListField(REVOKED_PUBLISHERS);
+    return new SasRuleBook.Snapshot(
+        rules,
+        record.getSimpleField(BROKER_SECRET),
+        revoked == null ? Set.of() : Set.copyOf(revoked));
   }
 }

@@ -29,6 +29,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -221,6 +222,50 @@ class SasAuthenticationIT extends ClusterTest {
           "MEASURED regenerated key refused on a live connection after %.1f s%n",
           (System.nanoTime() - published) / 1e9);
       secondary.send(new ProducerRecord<>("h1", "k", "after")).get();
+    }
+  }
+
+  @Test
+  void aPublisherTokenSendsOnlyUnderItsOwnKeyAndNotOnceRevoked() throws Exception {
+    start();
+    long expiry = Instant.now().plus(Duration.ofHours(1)).getEpochSecond();
+    String token = SasToken.sign(NS + "h1/publishers/device-7", "sender", "sender-key-1", expiry);
+    try (KafkaProducer<String, String> device = producer(token)) {
+      device.send(new ProducerRecord<>("h1", "device-7", "reading")).get();
+      assertInstanceOf(
+          PolicyViolationException.class,
+          sendFailure(device, "h1"),
+          "key k is not the publisher's name");
+      ExecutionException noKey =
+          assertThrows(
+              ExecutionException.class,
+              () -> device.send(new ProducerRecord<>("h1", null, "anonymous")).get());
+      assertInstanceOf(PolicyViolationException.class, noKey.getCause());
+      assertInstanceOf(TopicAuthorizationException.class, sendFailure(device, "h10"));
+
+      cluster
+          .controller()
+          .sasRules()
+          .publish(rules("sender-key-1").withRevokedPublishers(Set.of("h1/device-7")));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .pollDelay(Duration.ZERO)
+          .until(
+              () -> {
+                try {
+                  device
+                      .send(new ProducerRecord<>("h1", "device-7", "r"))
+                      .get(30, TimeUnit.SECONDS);
+                  return false;
+                } catch (ExecutionException e) {
+                  return e.getCause() instanceof PolicyViolationException
+                      && e.getCause().getMessage().contains("revoked");
+                }
+              });
+      try (KafkaProducer<String, String> sender =
+          producer(connection("sender", "sender-key-1", null))) {
+        sender.send(new ProducerRecord<>("h1", "device-7", "not a publisher token")).get();
+      }
     }
   }
 

@@ -55,6 +55,7 @@ public final class Database implements AutoCloseable {
               .addAnnotatedClass(io.flod.controlplane.cluster.Cluster.class)
               .addAnnotatedClass(io.flod.controlplane.cluster.Operation.class)
               .addAnnotatedClass(io.flod.controlplane.topic.Topic.class)
+              .addAnnotatedClass(io.flod.controlplane.sas.RevokedPublisher.class)
               .addAnnotatedClass(io.flod.controlplane.sas.AuthorizationRule.class)
               .addAnnotatedClass(io.flod.controlplane.group.ConsumerGroupEntity.class)
               .addAnnotatedClass(io.flod.controlplane.node.ClusterNode.class)

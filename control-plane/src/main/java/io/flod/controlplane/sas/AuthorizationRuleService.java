@@ -161,7 +161,7 @@ public final class AuthorizationRuleService {
             });
   }
 
-  private static Cluster resolve(Session s, Caller caller, Scope scope) {
+  static Cluster resolve(Session s, Caller caller, Scope scope) {
     Cluster cluster = ClusterService.visibleCluster(s, caller, scope.tenant(), scope.cluster());
     if (scope.topic() != null) {
       Topic topic =

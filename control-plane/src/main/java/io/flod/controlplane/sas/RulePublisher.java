@@ -60,8 +60,18 @@ public final class RulePublisher {
                         secrets.open(r.primaryKey()),
                         secrets.open(r.secondaryKey())))
             .toList();
+    Set<String> revoked =
+        s
+            .createSelectionQuery(
+                "from RevokedPublisher where clusterId = :c", RevokedPublisher.class)
+            .setParameter("c", cluster.id())
+            .getResultList()
+            .stream()
+            .map(p -> p.topicName() + "/" + p.publisher())
+            .collect(java.util.stream.Collectors.toSet());
     SasRuleBook.Snapshot snapshot =
-        SasRuleBook.of(rules, secrets.open(cluster.sealedBrokerSecret()));
+        SasRuleBook.of(rules, secrets.open(cluster.sealedBrokerSecret()))
+            .withRevokedPublishers(revoked);
     if (!snapshot.equals(published.get(cluster.id()))) {
       fleet.publishRules(cluster.id(), snapshot);
       published.put(cluster.id(), snapshot);

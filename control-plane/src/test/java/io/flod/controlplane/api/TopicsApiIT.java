@@ -274,6 +274,32 @@ class TopicsApiIT {
   }
 
   @Test
+  void publishersAreRevokedAndRestoredAndListed() throws Exception {
+    call("POST", TOPICS, operator, "{\"name\":\"sensors\"}");
+    String publishers = TOPICS + "/sensors/publishers";
+    assertEquals(0, call("GET", publishers, operator, null).json().get("items").size());
+    Reply revoked = call("POST", publishers + "/device-7/revoke", operator, null);
+    assertEquals(200, revoked.status(), String.valueOf(revoked.json()));
+    assertTrue(revoked.json().get("revoked").asBoolean());
+    assertEquals(
+        revoked.json().get("revokedAt").asText(),
+        call("POST", publishers + "/device-7/revoke", operator, null)
+            .json()
+            .get("revokedAt")
+            .asText(),
+        "revoking twice keeps the first time");
+    JsonNode listed = call("GET", publishers, operator, null).json().get("items");
+    assertEquals(1, listed.size());
+    assertEquals("device-7", listed.get(0).get("name").asText());
+    Reply restored = call("POST", publishers + "/device-7/unrevoke", operator, null);
+    assertEquals(200, restored.status());
+    assertTrue(!restored.json().get("revoked").asBoolean());
+    assertEquals(0, call("GET", publishers, operator, null).json().get("items").size());
+    assertEquals(400, call("POST", publishers + "/bad%20name!/revoke", operator, null).status());
+    assertEquals(404, call("POST", TOPICS + "/nope/publishers/d/revoke", operator, null).status());
+  }
+
+  @Test
   void everyTopicHasDefaultAndAtMostTwentyConsumerGroups() throws Exception {
     call("POST", TOPICS, operator, "{\"name\":\"clicks\"}");
     String groups = TOPICS + "/clicks/consumerGroups";
