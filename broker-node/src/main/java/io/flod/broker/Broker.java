@@ -33,6 +33,7 @@ import io.flod.broker.auth.SasRuleBook;
 import io.flod.broker.cluster.ClusterMembership;
 import io.flod.broker.cluster.ClusterView;
 import io.flod.broker.cluster.StandaloneClusterView;
+import io.flod.broker.cluster.ZkClusterSettings;
 import io.flod.broker.cluster.ZkSasRules;
 import io.flod.broker.cluster.ZkSessionFile;
 import io.flod.broker.config.BrokerConfig;
@@ -50,6 +51,7 @@ import io.flod.broker.network.KafkaServer;
 import io.flod.broker.network.SaslGate;
 import io.flod.broker.partition.PartitionManager;
 import io.flod.broker.producer.LocalProducerIdAllocator;
+import io.flod.broker.quota.ThroughputQuota;
 import io.flod.broker.replication.ReplicaManager;
 import io.flod.broker.replication.ReplicationThrottle;
 import io.flod.broker.topic.TopicManager;
@@ -92,6 +94,7 @@ public final class Broker implements AutoCloseable {
   private final ClusterMembership membership;
   private final ReplicaManager replicaManager;
   private final SasRuleBook sasRules = new SasRuleBook();
+  private volatile int throughputUnits;
 
   private Broker(
       Path dataDir,
@@ -259,6 +262,13 @@ public final class Broker implements AutoCloseable {
             ApiKeys.OFFSET_FOR_LEADER_EPOCH, 3, 4, new OffsetForLeaderEpochHandler(partitions));
     registerGroupApis(apis, cluster, offsetsTopic, groups, groupConfig);
 
+    this.throughputUnits = config.getInt(BrokerConfig.THROUGHPUT_UNITS);
+    if (!standalone) {
+      ZkClusterSettings settings = membership.settings();
+      int configured = throughputUnits;
+      scheduler.scheduleWithFixedDelay(
+          () -> refreshThroughputUnits(settings, configured), 0, 1, TimeUnit.SECONDS);
+    }
     SaslGate sasl = null;
     if (config.getBoolean(BrokerConfig.SASL_ENABLED)) {
       if (standalone) {
@@ -284,7 +294,11 @@ public final class Broker implements AutoCloseable {
             metrics,
             config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES),
             config.getInt(BrokerConfig.QUEUED_MAX_REQUESTS_PER_CONNECTION),
-            sasl);
+            sasl,
+            new ThroughputQuota(
+                () -> throughputUnits,
+                standalone ? () -> 1 : () -> cluster.liveBrokers().size(),
+                System::nanoTime));
     this.boundAddress = server.start(listen);
     String host = advertisedHost != null ? advertisedHost : boundAddress.getHostString();
     this.advertisedAddress = InetSocketAddress.createUnresolved(host, boundAddress.getPort());
@@ -312,6 +326,18 @@ public final class Broker implements AutoCloseable {
   private static CompletableFuture<ApiMessage> handledByTheConnection(
       RequestContext context, AbstractRequest request) {
     throw new IllegalStateException(context.apiKey() + " reached the dispatcher");
+  }
+
+  private void refreshThroughputUnits(ZkClusterSettings settings, int configured) {
+    try {
+      int units = settings.throughputUnits(configured);
+      if (units != throughputUnits) {
+        log.info("cluster={} throughput units {} -> {}", clusterId, throughputUnits, units);
+        throughputUnits = units;
+      }
+    } catch (RuntimeException e) {
+      log.warn("cluster={} cannot read the cluster's settings: {}", clusterId, e.toString());
+    }
   }
 
   private void refreshRules(ZkSasRules published) {

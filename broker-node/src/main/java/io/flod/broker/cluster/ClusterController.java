@@ -198,6 +198,11 @@ public final class ClusterController implements AutoCloseable {
     return mover.status();
   }
 
+  /** Where the control plane publishes run-time settings (throughput units) for its brokers. */
+  public ZkClusterSettings settings() {
+    return new ZkClusterSettings(watcher.getHelixPropertyStore());
+  }
+
   /** Where the control plane publishes the cluster's SAS rules for its brokers. */
   public ZkSasRules sasRules() {
     return new ZkSasRules(watcher.getHelixPropertyStore());

@@ -81,6 +81,11 @@ public final class ClusterMembership implements AutoCloseable {
     return states;
   }
 
+  /** Settings the control plane changes at run time (throughput units). */
+  public ZkClusterSettings settings() {
+    return new ZkClusterSettings(spectator.getHelixPropertyStore());
+  }
+
   /** The cluster's SAS rules as the control plane publishes them. */
   public ZkSasRules sasRules() {
     return new ZkSasRules(spectator.getHelixPropertyStore());

@@ -14,6 +14,7 @@ public final class ClusterPaths {
   public static final String PARTITIONS = "/flod/partitions";
   public static final String PRODUCER_IDS = "/flod/producer-ids";
   public static final String SAS_RULES = "/flod/sas-rules";
+  public static final String SETTINGS = "/flod/settings";
 
   /** Per moving partition, the bytes its added replicas still have to copy (by its leader). */
   public static final String MOVES = "/flod/moves";

@@ -49,6 +49,7 @@ public final class BrokerConfig extends AbstractConfig {
   public static final String REPLICA_FETCH_WAIT_MAX_MS = "replica.fetch.wait.max.ms";
   public static final String ZOOKEEPER_SESSION_TIMEOUT_MS = "zookeeper.session.timeout.ms";
   public static final String SASL_ENABLED = "sasl.enabled";
+  public static final String THROUGHPUT_UNITS = "throughput.units";
   public static final String REPLICA_MOVE_THROTTLE_BYTES_PER_SEC =
       "replica.move.throttle.bytes.per.sec";
   public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
@@ -242,6 +243,17 @@ public final class BrokerConfig extends AbstractConfig {
                   + " move (scale-out, drain) is adding, across all partitions; 0 is unthrottled."
                   + " Keeps producers' latency while data moves; in-sync followers and replicas"
                   + " catching up after a restart are never throttled.")
+          .define(
+              THROUGHPUT_UNITS,
+              Type.INT,
+              0,
+              atLeast(0),
+              MEDIUM,
+              "Ingress quota of the cluster in Event Hubs throughput units (1 MB/s or 1,000"
+                  + " events/s each, shared by the live brokers); over-quota produce requests are"
+                  + " answered with throttle_time_ms and the connection waits that long. 0: no"
+                  + " quota. In cluster mode the value the control plane publishes wins and"
+                  + " changes take effect within seconds.")
           .define(
               SASL_ENABLED,
               Type.BOOLEAN,

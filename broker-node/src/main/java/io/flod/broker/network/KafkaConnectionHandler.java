@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.SaslAuthenticateResponseData;
 import org.apache.kafka.common.message.SaslHandshakeResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -70,6 +71,7 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
   private final int maxQueued;
   private final SasAuthenticator authenticator;
   private Principal principal;
+  private boolean throttled;
   private ScheduledFuture<?> expiry;
   private final ArrayDeque<InboundRequest> queue = new ArrayDeque<>();
   private boolean inFlight;
@@ -223,7 +225,7 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void processNext(ChannelHandlerContext ctx) {
-    if (inFlight || closed || queue.isEmpty()) {
+    if (inFlight || closed || throttled || queue.isEmpty()) {
       return;
     }
     InboundRequest next = queue.poll();
@@ -271,6 +273,25 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
     if (request.closeAfter()) {
       closed = true;
       ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    int throttleMs = response instanceof ProduceResponseData p ? p.throttleTimeMs() : 0;
+    if (throttleMs > 0) {
+      // KIP-219: the answer goes out now, and the connection reads nothing more until the
+      // throttle time has passed (a client that honours throttle_time_ms waits as long anyway).
+      throttled = true;
+      ctx.channel().config().setAutoRead(false);
+      ctx.executor()
+          .schedule(
+              () -> {
+                throttled = false;
+                if (queue.size() < maxQueued) {
+                  ctx.channel().config().setAutoRead(true);
+                }
+                processNext(ctx);
+              },
+              throttleMs,
+              TimeUnit.MILLISECONDS);
       return;
     }
     processNext(ctx);

@@ -2,6 +2,7 @@ package io.flod.broker.network;
 
 import io.flod.broker.api.ApiRegistry;
 import io.flod.broker.metrics.BrokerMetrics;
+import io.flod.broker.quota.ThroughputQuota;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -41,9 +42,11 @@ public final class KafkaServer implements AutoCloseable {
       BrokerMetrics metrics,
       int maxFrameBytes,
       int maxQueuedPerConnection,
-      SaslGate sasl) {
+      SaslGate sasl,
+      ThroughputQuota ingress) {
     this.dispatcher =
-        new RequestDispatcher(registry, handlerPool, metrics, sasl == null ? null : sasl.access());
+        new RequestDispatcher(
+            registry, handlerPool, metrics, sasl == null ? null : sasl.access(), ingress);
     this.sasl = sasl;
     this.maxFrameBytes = maxFrameBytes;
     this.maxQueuedPerConnection = maxQueuedPerConnection;

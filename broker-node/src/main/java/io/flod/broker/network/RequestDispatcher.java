@@ -4,15 +4,19 @@ import io.flod.broker.api.ApiRegistry;
 import io.flod.broker.api.RequestContext;
 import io.flod.broker.auth.AccessControl;
 import io.flod.broker.metrics.BrokerMetrics;
+import io.flod.broker.quota.ProduceCost;
+import io.flod.broker.quota.ThroughputQuota;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.ProduceRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,14 +32,20 @@ final class RequestDispatcher {
   private final Executor handlerPool;
   private final BrokerMetrics metrics;
   private final AccessControl access;
+  private final ThroughputQuota ingress;
 
   /** {@code access} null: no authorization (a listener without authentication). */
   RequestDispatcher(
-      ApiRegistry registry, Executor handlerPool, BrokerMetrics metrics, AccessControl access) {
+      ApiRegistry registry,
+      Executor handlerPool,
+      BrokerMetrics metrics,
+      AccessControl access,
+      ThroughputQuota ingress) {
     this.registry = registry;
     this.handlerPool = handlerPool;
     this.metrics = metrics;
     this.access = access;
+    this.ingress = ingress;
   }
 
   ApiRegistry registry() {
@@ -60,6 +70,12 @@ final class RequestDispatcher {
         return CompletableFuture.completedFuture(request.getErrorResponse(denied).data());
       }
     }
+    int throttleMs = 0;
+    if (request instanceof ProduceRequest produce) {
+      ProduceCost cost = ProduceCost.of(produce);
+      throttleMs = ingress.record(cost.bytes(), cost.events());
+    }
+    int throttle = throttleMs;
     CompletableFuture<ApiMessage> response;
     try {
       response =
@@ -72,6 +88,9 @@ final class RequestDispatcher {
         (body, error) -> {
           metrics.recordRequest(context.apiKey(), System.nanoTime() - startNanos);
           if (error == null) {
+            if (throttle > 0 && body instanceof ProduceResponseData produced) {
+              produced.setThrottleTimeMs(throttle);
+            }
             if (access != null
                 && context.principal() != null
                 && request instanceof MetadataRequest metadata) {

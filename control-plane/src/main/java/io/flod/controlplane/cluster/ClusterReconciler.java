@@ -219,6 +219,7 @@ public final class ClusterReconciler implements AutoCloseable {
     void run() {
       fleet.open(cluster.id());
       try {
+        fleet.publishThroughputUnits(cluster.id(), cluster.throughputUnits());
         rules.publish(s, cluster);
       } catch (RuntimeException e) {
         log.warn(

@@ -61,6 +61,9 @@ public interface BrokerFleet extends AutoCloseable {
    */
   void publishRules(UUID clusterId, SasRuleBook.Snapshot rules);
 
+  /** Sets the cluster's ingress quota on its brokers (they apply it within seconds). */
+  void publishThroughputUnits(UUID clusterId, int units);
+
   /** Deletes a topic through the Kafka protocol. */
   void deleteTopic(UUID clusterId, String bootstrapServers, String topic);
 

@@ -41,6 +41,7 @@ public final class HelixBrokerFleet implements BrokerFleet {
   private final Map<UUID, ClusterController> controllers = new ConcurrentHashMap<>();
   private final Map<UUID, Admin> admins = new ConcurrentHashMap<>();
   private final Map<UUID, String> brokerSecrets = new ConcurrentHashMap<>();
+  private final Map<UUID, Integer> throughputUnits = new ConcurrentHashMap<>();
   private final Map<UUID, String> adminBootstrap = new ConcurrentHashMap<>();
   private final ZKHelixAdmin helix;
 
@@ -175,6 +176,16 @@ public final class HelixBrokerFleet implements BrokerFleet {
   }
 
   @Override
+  public void publishThroughputUnits(UUID clusterId, int units) {
+    Integer before = throughputUnits.get(clusterId);
+    if (before == null || before != units) {
+      controllers.get(clusterId).settings().publishThroughputUnits(units);
+      throughputUnits.put(clusterId, units);
+      log.info("cluster={} throughput units {} published", clusterId, units);
+    }
+  }
+
+  @Override
   public void publishRules(UUID clusterId, SasRuleBook.Snapshot rules) {
     controllers.get(clusterId).sasRules().publish(rules);
     if (rules.brokerSecret() != null
@@ -233,6 +244,7 @@ public final class HelixBrokerFleet implements BrokerFleet {
       controller.close();
     }
     brokerSecrets.remove(clusterId);
+    throughputUnits.remove(clusterId);
     Admin admin = admins.remove(clusterId);
     adminBootstrap.remove(clusterId);
     if (admin != null) {

@@ -317,6 +317,35 @@ class ClustersApiIT {
             .get("primaryKey")
             .asText();
     await().atMost(Duration.ofSeconds(20)).until(() -> publishedKey("app").equals(regenerated));
+
+    String publishers = "/v1/tenants/acme/clusters/secured/topics/telemetry/publishers";
+    call("POST", "/v1/tenants/acme/clusters/secured/topics", operator, "{\"name\":\"telemetry\"}");
+    assertEquals(200, call("POST", publishers + "/device-7/revoke", operator, null).status());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                fake.publishedRules().stream()
+                    .anyMatch(r -> r.revokedPublishers().contains("telemetry/device-7")));
+    assertEquals(200, call("POST", publishers + "/device-7/unrevoke", operator, null).status());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                fake.publishedRules().stream()
+                    .noneMatch(r -> r.revokedPublishers().contains("telemetry/device-7")));
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> fake.publishedThroughputUnits().contains(2));
+    finish(
+        controlPlane,
+        call(
+            "PATCH",
+            "/v1/tenants/acme/clusters/secured",
+            operator,
+            "{\"throughputUnits\":7}",
+            "If-Match",
+            call("GET", "/v1/tenants/acme/clusters/secured", operator, null).header("ETag")));
+    await().atMost(Duration.ofSeconds(20)).until(() -> fake.publishedThroughputUnits().contains(7));
   }
 
   private String publishedKey(String rule) {

@@ -18,6 +18,7 @@ final class FakeFleet implements BrokerFleet {
   private final Set<String> drained = ConcurrentHashMap.newKeySet();
   private final java.util.Map<UUID, io.flod.broker.auth.SasRuleBook.Snapshot> published =
       new ConcurrentHashMap<>();
+  private final java.util.Map<UUID, Integer> throughputUnits = new ConcurrentHashMap<>();
 
   FakeFleet(InMemoryFakeProvisioner machines) {
     this.machines = machines;
@@ -72,6 +73,15 @@ final class FakeFleet implements BrokerFleet {
 
   @Override
   public void syncTopics(UUID clusterId, String bootstrapServers, List<TopicTarget> topics) {}
+
+  @Override
+  public void publishThroughputUnits(UUID clusterId, int units) {
+    throughputUnits.put(clusterId, units);
+  }
+
+  java.util.Collection<Integer> publishedThroughputUnits() {
+    return List.copyOf(throughputUnits.values());
+  }
 
   @Override
   public void publishRules(UUID clusterId, io.flod.broker.auth.SasRuleBook.Snapshot rules) {

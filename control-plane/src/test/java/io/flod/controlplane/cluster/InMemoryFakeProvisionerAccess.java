@@ -19,6 +19,11 @@ public final class InMemoryFakeProvisionerAccess {
     return fleet;
   }
 
+  /** Throughput units last published for each cluster. */
+  public java.util.Collection<Integer> publishedThroughputUnits() {
+    return fleet.publishedThroughputUnits();
+  }
+
   /** The SAS rules last published for each cluster, as its brokers would read them. */
   public java.util.Collection<io.flod.broker.auth.SasRuleBook.Snapshot> publishedRules() {
     return fleet.publishedAll();
