@@ -230,6 +230,23 @@ class ReplicationSafetyIT extends ClusterTest {
     cluster.createTopic("refuse", 1, 3, Map.of("min.insync.replicas", "2"));
     TopicPartition tp = new TopicPartition("refuse", 0);
     write(tp, "all", "v-", 10, new HashMap<>());
+    // One failover first, so that the partition's epoch is at least 2 and a stale epoch is >= 1:
+    // batches at epoch 0 or -1 are clients that do not name an epoch (librdkafka, the Java client).
+    int first = cluster.describe("refuse", 0).leader().id();
+    cluster.broker(first).kill();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              var now = cluster.describe("refuse", 0, first).leader();
+              return now != null && now.id() != first;
+            });
+    cluster.startBroker(first);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .ignoreExceptions()
+        .until(() -> cluster.describe("refuse", 0).isr().size() == 3);
     TopicPartitionInfo info = cluster.describe("refuse", 0);
     int leader = info.leader().id();
     int follower =
@@ -247,7 +264,7 @@ class ReplicationSafetyIT extends ClusterTest {
           "beyond the leader's log");
 
       int epoch = state(tp).leaderEpoch();
-      assertTrue(epoch >= 1, "epoch " + epoch);
+      assertTrue(epoch >= 2, "epoch " + epoch);
       ProduceResponse stale = raw.send(produce(tp, (short) -1, epoch - 1, "stale"));
       assertEquals(
           Errors.FENCED_LEADER_EPOCH,

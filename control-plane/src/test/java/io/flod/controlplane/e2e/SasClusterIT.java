@@ -229,18 +229,7 @@ class SasClusterIT {
   }
 
   private void awaitOperation(String location, Duration limit) {
-    Awaitility.await()
-        .atMost(limit)
-        .pollInterval(Duration.ofMillis(250))
-        .until(
-            () -> {
-              JsonNode op = api.get(location).body();
-              String status = op.get("status").asText();
-              if (status.equals("Failed") || status.equals("Canceled")) {
-                throw new AssertionError("operation ended " + status + ": " + op);
-              }
-              return status.equals("Succeeded");
-            });
+    Operations.awaitSuccess(api, location, limit);
   }
 
   private static boolean kcatInstalled() {
