@@ -5,6 +5,7 @@ import io.flod.broker.metadata.TopicRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
@@ -18,7 +19,9 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.CreatePartitionsRequest;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.DeleteTopicsRequest;
+import org.apache.kafka.common.requests.DescribeConfigsRequest;
 import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.OffsetCommitRequest;
@@ -48,10 +51,41 @@ public final class AccessControl {
           : new ClusterAuthorizationException("The cluster's broker secret changed.");
     }
     switch (api) {
-      case API_VERSIONS, METADATA, DESCRIBE_CLUSTER, DESCRIBE_CONFIGS:
+      case API_VERSIONS, METADATA, DESCRIBE_CLUSTER:
         return authenticator.current(principal)
             ? null
             : new TopicAuthorizationException("The credentials are no longer valid.");
+      case DESCRIBE_CONFIGS:
+        {
+          List<String> names = new ArrayList<>();
+          for (var resource : ((DescribeConfigsRequest) request).data().resources()) {
+            if (resource.resourceType() != ConfigResource.Type.TOPIC.id()) {
+              return authenticator.permitsSomewhere(principal, Right.MANAGE)
+                  ? null
+                  : new ClusterAuthorizationException("Broker configs need the manage right.");
+            }
+            names.add(resource.resourceName());
+          }
+          for (String name : names) {
+            if (!maySee(principal, name) && !authenticator.permits(principal, Right.MANAGE, name)) {
+              return new TopicAuthorizationException("Not authorized to describe topic " + name);
+            }
+          }
+          return null;
+        }
+      case INCREMENTAL_ALTER_CONFIGS:
+        {
+          List<String> names = new ArrayList<>();
+          for (var resource : ((IncrementalAlterConfigsRequest) request).data().resources()) {
+            if (resource.resourceType() != ConfigResource.Type.TOPIC.id()) {
+              return authenticator.permits(principal, Right.MANAGE, null)
+                  ? null
+                  : new ClusterAuthorizationException("Broker configs need the manage right.");
+            }
+            names.add(resource.resourceName());
+          }
+          return topicsNeed(principal, Right.MANAGE, names);
+        }
       case PRODUCE:
         {
           List<String> names = new ArrayList<>();
@@ -114,7 +148,7 @@ public final class AccessControl {
             ((CreatePartitionsRequest) request)
                 .data().topics().stream().map(t -> t.name()).toList());
       default:
-        // Every other API (configs, group deletion, offsets deletion) administers the cluster.
+        // Every other API (group deletion, offsets deletion) administers the cluster's groups.
         return authenticator.permitsSomewhere(principal, Right.MANAGE)
             ? null
             : new ClusterAuthorizationException("This operation needs the manage right.");

@@ -22,12 +22,15 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
@@ -157,6 +160,40 @@ class SasAuthenticationIT extends ClusterTest {
         consumer(connection("sender", "sender-key-1", null), "nope")) {
       sendOnly.subscribe(List.of("h1"));
       assertThrows(AuthorizationException.class, () -> sendOnly.poll(Duration.ofSeconds(10)));
+    }
+
+    // The root rule's key, narrowed by the token to h1: it administers h1 and nothing else.
+    try (Admin h1Admin =
+        Admin.create(clientProps(SasToken.sign(NS + "h1", "root", "root-key-1", expiry)))) {
+      AlterConfigOp retention =
+          new AlterConfigOp(new ConfigEntry("retention.ms", "3600000"), AlterConfigOp.OpType.SET);
+      h1Admin
+          .incrementalAlterConfigs(
+              Map.of(new ConfigResource(ConfigResource.Type.TOPIC, "h1"), List.of(retention)))
+          .all()
+          .get(20, TimeUnit.SECONDS);
+      ExecutionException other =
+          assertThrows(
+              ExecutionException.class,
+              () ->
+                  h1Admin
+                      .incrementalAlterConfigs(
+                          Map.of(
+                              new ConfigResource(ConfigResource.Type.TOPIC, "h10"),
+                              List.of(retention)))
+                      .all()
+                      .get(20, TimeUnit.SECONDS));
+      assertInstanceOf(TopicAuthorizationException.class, other.getCause());
+      ExecutionException describe =
+          assertThrows(
+              ExecutionException.class,
+              () ->
+                  h1Admin
+                      .describeConfigs(
+                          List.of(new ConfigResource(ConfigResource.Type.TOPIC, "h10")))
+                      .all()
+                      .get(20, TimeUnit.SECONDS));
+      assertInstanceOf(TopicAuthorizationException.class, describe.getCause());
     }
 
     try (Admin reader = Admin.create(clientProps(connection("reader", "reader-key-1", "h1")))) {
