@@ -37,9 +37,6 @@ public final class SasAuthenticator {
     }
   }
 
-  /** Stands for "some topic" where any topic in the principal's scope will do. */
-  private static final String ANY_TOPIC = "\u0000any";
-
   private final SasRuleBook rules;
   private final Clock clock;
   private final MeterRegistry meters;
@@ -74,6 +71,20 @@ public final class SasAuthenticator {
 
   /** Whether {@code principal} may use {@code right} on {@code topic} (null: the cluster). */
   public boolean permits(Principal principal, Right right, String topic) {
+    if (!holds(principal, right)) {
+      return false;
+    }
+    String confined = principal.broker() ? null : principal.topic();
+    return topic == null ? confined == null : confined == null || confined.equals(topic);
+  }
+
+  /** Whether {@code principal} holds {@code right} on at least one topic. */
+  public boolean permitsSomewhere(Principal principal, Right right) {
+    return holds(principal, right);
+  }
+
+  /** The right itself, wherever the principal is confined: unexpired, current key, granted. */
+  private boolean holds(Principal principal, Right right) {
     if (principal.broker()) {
       return principal.key().equals(rules.brokerSecret());
     }
@@ -81,17 +92,7 @@ public final class SasAuthenticator {
       return false;
     }
     Optional<SasRule> rule = rules.find(principal.ruleTopic(), principal.ruleName());
-    if (rule.isEmpty() || !rule.get().hasKey(principal.key()) || !rule.get().allows(right)) {
-      return false;
-    }
-    String confined = principal.topic();
-    return topic == null ? confined == null : confined == null || confined.equals(topic);
-  }
-
-  /** Whether {@code principal} holds {@code right} on at least one topic. */
-  public boolean permitsSomewhere(Principal principal, Right right) {
-    String confined = principal.broker() ? null : principal.topic();
-    return permits(principal, right, confined == null ? ANY_TOPIC : confined);
+    return rule.isPresent() && rule.get().hasKey(principal.key()) && rule.get().allows(right);
   }
 
   /** Whether a token's publisher (if any) was revoked for {@code topic}. */

@@ -58,28 +58,26 @@ final class RequestDispatcher {
         registry
             .find(context.apiKey())
             .orElseThrow(() -> new IllegalStateException("not routed: " + context.apiKey()));
-    if (access != null && context.principal() != null) {
-      ApiException denied = access.check(context.principal(), context.apiKey(), request);
-      if (denied != null) {
-        log.info(
-            "client={} principal={} api={} refused: {}",
-            context.clientAddress(),
-            context.principal(),
-            context.apiKey(),
-            denied.getMessage());
-        return CompletableFuture.completedFuture(request.getErrorResponse(denied).data());
-      }
-    }
-    int throttleMs = 0;
-    if (request instanceof ProduceRequest produce) {
-      ProduceCost cost = ProduceCost.of(produce);
-      throttleMs = ingress.record(cost.bytes(), cost.events());
-    }
-    int throttle = throttleMs;
+    // Authorization (a publisher token's keys may be decompressed) and quota accounting read the
+    // request's batches: on the handler pool, like the handler, never on the event loop.
+    int[] throttle = new int[1];
     CompletableFuture<ApiMessage> response;
     try {
       response =
-          CompletableFuture.supplyAsync(() -> api.handler().handle(context, request), handlerPool)
+          CompletableFuture.supplyAsync(
+                  () -> {
+                    ApiException denied = authorize(context, request);
+                    if (denied != null) {
+                      return CompletableFuture.completedFuture(
+                          request.getErrorResponse(denied).data());
+                    }
+                    if (request instanceof ProduceRequest produce) {
+                      ProduceCost cost = ProduceCost.of(produce);
+                      throttle[0] = ingress.record(cost.bytes(), cost.events());
+                    }
+                    return api.handler().handle(context, request);
+                  },
+                  handlerPool)
               .thenCompose(future -> future);
     } catch (RuntimeException rejected) {
       response = CompletableFuture.failedFuture(rejected);
@@ -88,8 +86,8 @@ final class RequestDispatcher {
         (body, error) -> {
           metrics.recordRequest(context.apiKey(), System.nanoTime() - startNanos);
           if (error == null) {
-            if (throttle > 0 && body instanceof ProduceResponseData produced) {
-              produced.setThrottleTimeMs(throttle);
+            if (throttle[0] > 0 && body instanceof ProduceResponseData produced) {
+              produced.setThrottleTimeMs(throttle[0]);
             }
             if (access != null
                 && context.principal() != null
@@ -114,6 +112,23 @@ final class RequestDispatcher {
           }
           return request.getErrorResponse(cause).data();
         });
+  }
+
+  /** Null when the request may run (or the listener has no authentication). */
+  private ApiException authorize(RequestContext context, AbstractRequest request) {
+    if (access == null || context.principal() == null) {
+      return null;
+    }
+    ApiException denied = access.check(context.principal(), context.apiKey(), request);
+    if (denied != null) {
+      log.info(
+          "client={} principal={} api={} refused: {}",
+          context.clientAddress(),
+          context.principal(),
+          context.apiKey(),
+          denied.getMessage());
+    }
+    return denied;
   }
 
   private static Throwable unwrap(Throwable error) {

@@ -73,10 +73,7 @@ public final class AuthorizationRuleResource implements ResourceType {
 
   @Override
   public void validate(Map<String, Object> config) {
-    String clusterId = Values.string(config, "cluster_id");
-    if (clusterId != null) {
-      ClusterRef.parse(clusterId);
-    }
+    ClusterRef.check(config);
     String name = Values.string(config, "name");
     if (name != null && !name.matches("[A-Za-z0-9._-]{1,64}")) {
       throw new ProviderException(
@@ -140,13 +137,7 @@ public final class AuthorizationRuleResource implements ResourceType {
 
   @Override
   public void delete(Map<String, Object> prior) {
-    try {
-      api.get().call("DELETE", rules(prior) + "/" + Values.string(prior, "name"), null);
-    } catch (ProviderException e) {
-      if (!e.isHttp(404)) {
-        throw e;
-      }
-    }
+    api.get().deleteIfPresent(rules(prior) + "/" + Values.string(prior, "name"));
   }
 
   @Override

@@ -17,6 +17,14 @@ public record ClusterRef(String tenant, String cluster) {
     return new ClusterRef(parts[0], parts[1]);
   }
 
+  /** Checks a configuration's {@code cluster_id} when it is known. */
+  public static void check(java.util.Map<String, Object> config) {
+    String clusterId = Values.string(config, "cluster_id");
+    if (clusterId != null) {
+      parse(clusterId);
+    }
+  }
+
   public String id() {
     return tenant + "/" + cluster;
   }

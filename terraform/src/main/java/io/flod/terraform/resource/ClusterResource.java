@@ -175,18 +175,10 @@ public final class ClusterResource implements ResourceType {
     FlodApi a = api.get();
     String tenant = tenantOf(prior, a);
     String name = Values.string(prior, "name");
-    try {
-      String location = a.call("DELETE", new ClusterRef(tenant, name).path(), null).location();
-      if (location != null) {
-        a.awaitOperation(
-            location,
-            Values.timeout(prior, "delete", Timeouts.DEFAULT),
-            "Deleting cluster " + name);
-      }
-    } catch (ProviderException e) {
-      if (!e.isHttp(404)) {
-        throw e;
-      }
+    String location = a.deleteIfPresent(new ClusterRef(tenant, name).path());
+    if (location != null) {
+      a.awaitOperation(
+          location, Values.timeout(prior, "delete", Timeouts.DEFAULT), "Deleting cluster " + name);
     }
   }
 

@@ -49,10 +49,7 @@ public final class ConsumerGroupResource implements ResourceType {
 
   @Override
   public void validate(Map<String, Object> config) {
-    String clusterId = Values.string(config, "cluster_id");
-    if (clusterId != null) {
-      ClusterRef.parse(clusterId);
-    }
+    ClusterRef.check(config);
     String name = Values.string(config, "name");
     if (DEFAULT_GROUP.equals(name)) {
       throw new ProviderException(
@@ -114,17 +111,9 @@ public final class ConsumerGroupResource implements ResourceType {
   @Override
   public void delete(Map<String, Object> prior) {
     ClusterRef cluster = ClusterRef.parse(Values.string(prior, "cluster_id"));
-    try {
-      api.get()
-          .call(
-              "DELETE",
-              groups(cluster, Values.string(prior, "topic")) + "/" + Values.string(prior, "name"),
-              null);
-    } catch (ProviderException e) {
-      if (!e.isHttp(404)) {
-        throw e;
-      }
-    }
+    api.get()
+        .deleteIfPresent(
+            groups(cluster, Values.string(prior, "topic")) + "/" + Values.string(prior, "name"));
   }
 
   @Override

@@ -39,6 +39,21 @@ public final class FlodApi {
     }
   }
 
+  /**
+   * DELETE; an object already gone (404) counts as deleted. Returns the operation's location for a
+   * long delete, else null.
+   */
+  public String deleteIfPresent(String path) {
+    try {
+      return call("DELETE", path, null).location();
+    } catch (ProviderException e) {
+      if (e.isHttp(404)) {
+        return null;
+      }
+      throw e;
+    }
+  }
+
   /** GET, or empty when the object does not exist (404). */
   public Optional<JsonNode> find(String path) {
     try {

@@ -70,10 +70,7 @@ public final class TopicResource implements ResourceType {
           "partitions must be between 1 and 1024, not " + partitions,
           "partitions");
     }
-    String clusterId = Values.string(config, "cluster_id");
-    if (clusterId != null) {
-      ClusterRef.parse(clusterId);
-    }
+    ClusterRef.check(config);
     Map<String, Object> settings = Values.object(config, "config");
     if (settings != null) {
       for (String key : settings.keySet()) {
@@ -155,13 +152,7 @@ public final class TopicResource implements ResourceType {
   public void delete(Map<String, Object> prior) {
     FlodApi a = api.get();
     ClusterRef cluster = ClusterRef.parse(Values.string(prior, "cluster_id"));
-    try {
-      a.call("DELETE", topics(cluster) + "/" + Values.string(prior, "name"), null);
-    } catch (ProviderException e) {
-      if (!e.isHttp(404)) {
-        throw e;
-      }
-    }
+    a.deleteIfPresent(topics(cluster) + "/" + Values.string(prior, "name"));
   }
 
   @Override
