@@ -106,12 +106,16 @@ class SasClusterIT {
     String connection = keys.get("primaryConnectionString").asText();
     String bootstrap = api.get(CLUSTER).body().at("/status/bootstrapServers").asText();
 
-    // The control plane made the topic on the brokers, logged in with the cluster's secret.
-    try (Admin admin = Admin.create(clientProps(bootstrap, connection))) {
-      Awaitility.await()
-          .atMost(Duration.ofSeconds(60))
-          .ignoreExceptions()
-          .until(() -> admin.listTopics().names().get(10, TimeUnit.SECONDS).contains("orders"));
+    // The control plane made the topic on the brokers, logged in with the cluster's secret. Each
+    // broker reads the rules on its own poll, so the new rule is awaited on every one of them (a
+    // client that asked only the first could still be refused by the second, about a second later).
+    for (String broker : bootstrap.split(",")) {
+      try (Admin admin = Admin.create(clientProps(broker, connection))) {
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(60))
+            .ignoreExceptions()
+            .until(() -> admin.listTopics().names().get(10, TimeUnit.SECONDS).contains("orders"));
+      }
     }
     Properties producerProps = ClusterLifecycleIT.producerProps(bootstrap);
     producerProps.putAll(clientProps(bootstrap, connection));
