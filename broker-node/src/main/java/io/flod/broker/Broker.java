@@ -42,6 +42,8 @@ import io.flod.broker.fetch.DelayedFetches;
 import io.flod.broker.group.GroupConfig;
 import io.flod.broker.group.GroupCoordinator;
 import io.flod.broker.group.OffsetsTopic;
+import io.flod.broker.https.HttpsPublishServer;
+import io.flod.broker.https.SelfProducerConfig;
 import io.flod.broker.log.LogManager;
 import io.flod.broker.metadata.LocalTopicRegistry;
 import io.flod.broker.metadata.NodeIdentity;
@@ -49,14 +51,17 @@ import io.flod.broker.metadata.TopicRegistry;
 import io.flod.broker.metrics.BrokerMetrics;
 import io.flod.broker.network.KafkaServer;
 import io.flod.broker.network.SaslGate;
+import io.flod.broker.network.ServerTls;
 import io.flod.broker.partition.PartitionManager;
 import io.flod.broker.producer.LocalProducerIdAllocator;
 import io.flod.broker.quota.ThroughputQuota;
+import io.flod.broker.replication.PeerSecurity;
 import io.flod.broker.replication.ReplicaManager;
 import io.flod.broker.replication.ReplicationThrottle;
 import io.flod.broker.topic.TopicManager;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -94,6 +99,8 @@ public final class Broker implements AutoCloseable {
   private final ClusterMembership membership;
   private final ReplicaManager replicaManager;
   private final SasRuleBook sasRules = new SasRuleBook();
+  private final HttpsPublishServer https;
+  private InetSocketAddress httpsAddress;
   private volatile int throughputUnits;
 
   private Broker(
@@ -176,7 +183,14 @@ public final class Broker implements AutoCloseable {
                 config.getLong(BrokerConfig.REPLICA_LAG_TIME_MAX_MS),
                 config.getInt(BrokerConfig.REPLICA_FETCH_WAIT_MAX_MS),
                 config.getInt(BrokerConfig.REPLICA_FETCH_MAX_BYTES),
-                config.getBoolean(BrokerConfig.SASL_ENABLED) ? sasRules::brokerSecret : () -> null);
+                new PeerSecurity(
+                    config.getBoolean(BrokerConfig.SASL_ENABLED)
+                        ? sasRules::brokerSecret
+                        : () -> null,
+                    config.getString(BrokerConfig.SSL_CERTIFICATE_LOCATION) == null
+                        ? null
+                        : PeerSecurity.trusting(
+                            config.getString(BrokerConfig.SSL_CERTIFICATE_LOCATION))));
     GroupConfig groupConfig = GroupConfig.from(config);
     OffsetsTopic offsetsTopic =
         standalone
@@ -270,12 +284,13 @@ public final class Broker implements AutoCloseable {
           () -> refreshThroughputUnits(settings, configured), 0, 1, TimeUnit.SECONDS);
     }
     SaslGate sasl = null;
+    SasAuthenticator authenticator = null;
     if (config.getBoolean(BrokerConfig.SASL_ENABLED)) {
       if (standalone) {
         throw new IllegalArgumentException(
             BrokerConfig.SASL_ENABLED + " needs cluster mode: the SAS rules live in ZooKeeper");
       }
-      SasAuthenticator authenticator = new SasAuthenticator(sasRules, clock, meterRegistry);
+      authenticator = new SasAuthenticator(sasRules, clock, meterRegistry);
       sasl = new SaslGate(authenticator, new AccessControl(authenticator, topics));
       ZkSasRules published = membership.sasRules();
       sasRules.replace(published.read());
@@ -287,6 +302,12 @@ public final class Broker implements AutoCloseable {
       apis.register(ApiKeys.SASL_HANDSHAKE, 0, 1, connectionOnly)
           .register(ApiKeys.SASL_AUTHENTICATE, 0, 2, connectionOnly);
     }
+    ThroughputQuota ingress =
+        new ThroughputQuota(
+            () -> throughputUnits,
+            standalone ? () -> 1 : () -> cluster.liveBrokers().size(),
+            System::nanoTime);
+    SslContext tls = ServerTls.fromConfig(config);
     this.server =
         new KafkaServer(
             apis,
@@ -295,12 +316,11 @@ public final class Broker implements AutoCloseable {
             config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES),
             config.getInt(BrokerConfig.QUEUED_MAX_REQUESTS_PER_CONNECTION),
             sasl,
-            new ThroughputQuota(
-                () -> throughputUnits,
-                standalone ? () -> 1 : () -> cluster.liveBrokers().size(),
-                System::nanoTime));
+            tls,
+            ingress);
     this.boundAddress = server.start(listen);
     String host = advertisedHost != null ? advertisedHost : boundAddress.getHostString();
+    this.https = startHttps(listen, tls, authenticator, topics, ingress, meterRegistry);
     this.advertisedAddress = InetSocketAddress.createUnresolved(host, boundAddress.getPort());
     if (standalone) {
       standaloneView.advertise(host, boundAddress.getPort());
@@ -320,6 +340,46 @@ public final class Broker implements AutoCloseable {
         boundAddress.getPort(),
         dataDir,
         logManager.previousShutdownClean() ? "clean" : "unclean or first start");
+  }
+
+  /** The HTTPS publishing head, when {@code https.port} asks for one (it shares the quota). */
+  private HttpsPublishServer startHttps(
+      InetSocketAddress listen,
+      SslContext tls,
+      SasAuthenticator authenticator,
+      TopicRegistry topics,
+      ThroughputQuota ingress,
+      MeterRegistry meterRegistry)
+      throws InterruptedException {
+    int port = config.getInt(BrokerConfig.HTTPS_PORT);
+    if (port < 0) {
+      return null;
+    }
+    int maxBody = config.getInt(BrokerConfig.HTTPS_MAX_MESSAGE_BYTES);
+    String certificate = config.getString(BrokerConfig.SSL_CERTIFICATE_LOCATION);
+    boolean sasl = authenticator != null;
+    HttpsPublishServer https =
+        new HttpsPublishServer(
+            tls,
+            maxBody,
+            authenticator,
+            topics,
+            ingress,
+            () ->
+                SelfProducerConfig.of(
+                    boundAddress, certificate, sasl ? sasRules.brokerSecret() : null, maxBody),
+            meterRegistry);
+    this.httpsAddress = https.start(new InetSocketAddress(listen.getHostString(), port));
+    if (tls == null) {
+      log.warn(
+          "cluster={} HTTPS head on {} serves plain HTTP: no certificate is configured ({})",
+          clusterId,
+          httpsAddress,
+          BrokerConfig.SSL_CERTIFICATE_LOCATION);
+    } else {
+      log.info("cluster={} HTTPS head on {}", clusterId, httpsAddress);
+    }
+    return https;
   }
 
   /** SASL requests change the connection's state, so its handler answers them itself. */
@@ -425,6 +485,17 @@ public final class Broker implements AutoCloseable {
     return advertisedAddress.getHostString() + ":" + advertisedAddress.getPort();
   }
 
+  /** The HTTPS head's URL (https, or http without a certificate), or null when it is off. */
+  public String httpsUrl() {
+    if (httpsAddress == null) {
+      return null;
+    }
+    return (https.tls() ? "https://" : "http://")
+        + advertisedAddress.getHostString()
+        + ":"
+        + httpsAddress.getPort();
+  }
+
   public String clusterId() {
     return clusterId;
   }
@@ -442,6 +513,9 @@ public final class Broker implements AutoCloseable {
     log.info("cluster={} broker shutting down", clusterId);
     if (membership != null) {
       membership.handOverLeadership(replicaManager::leaderCount, 10_000);
+    }
+    if (https != null) {
+      https.close();
     }
     server.close();
     if (membership != null) {

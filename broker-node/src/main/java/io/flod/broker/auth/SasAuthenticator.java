@@ -69,6 +69,24 @@ public final class SasAuthenticator {
     }
   }
 
+  /**
+   * An HTTPS request's credential: a SAS token only, as Event Hubs' REST API takes it in the {@code
+   * Authorization} header (null: the header was missing).
+   */
+  public Principal authenticateToken(String token) throws Refused {
+    if (token == null || !SasToken.looksLikeToken(token)) {
+      Refused refused = new Refused(token == null ? "missing" : "malformed");
+      meters.counter("flod.broker.auth.failures", "reason", refused.reason()).increment();
+      throw refused;
+    }
+    return authenticate(CONNECTION_STRING_USER, token);
+  }
+
+  /** Whether {@code publisher} of {@code topic} is revoked, whoever sends as it. */
+  public boolean revoked(String topic, String publisher) {
+    return rules.revoked(topic, publisher);
+  }
+
   /** Whether {@code principal} may use {@code right} on {@code topic} (null: the cluster). */
   public boolean permits(Principal principal, Right right, String topic) {
     if (!holds(principal, right)) {
@@ -98,7 +116,7 @@ public final class SasAuthenticator {
   /** Whether a token's publisher (if any) was revoked for {@code topic}. */
   public boolean publisherRevoked(Principal principal, String topic) {
     String publisher = principal.scope().publisher();
-    return publisher != null && rules.revoked(topic, publisher);
+    return publisher != null && revoked(topic, publisher);
   }
 
   /** Whether the principal's rule and key still stand (a deleted rule or new key ends them). */

@@ -114,6 +114,9 @@ public final class BrokerCommand implements Callable<Integer> {
     runUntilSignalled(
         broker,
         () -> {
+          if (broker.httpsUrl() != null) {
+            System.out.println("publishing over HTTP on " + broker.httpsUrl());
+          }
           System.out.println("listening on " + broker.bootstrapServers());
           System.out.flush();
         });

@@ -50,6 +50,10 @@ public final class BrokerConfig extends AbstractConfig {
   public static final String ZOOKEEPER_SESSION_TIMEOUT_MS = "zookeeper.session.timeout.ms";
   public static final String SASL_ENABLED = "sasl.enabled";
   public static final String THROUGHPUT_UNITS = "throughput.units";
+  public static final String HTTPS_PORT = "https.port";
+  public static final String HTTPS_MAX_MESSAGE_BYTES = "https.max.message.bytes";
+  public static final String SSL_CERTIFICATE_LOCATION = "ssl.certificate.location";
+  public static final String SSL_KEY_LOCATION = "ssl.key.location";
   public static final String REPLICA_MOVE_THROTTLE_BYTES_PER_SEC =
       "replica.move.throttle.bytes.per.sec";
   public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
@@ -254,6 +258,36 @@ public final class BrokerConfig extends AbstractConfig {
                   + " answered with throttle_time_ms and the connection waits that long. 0: no"
                   + " quota. In cluster mode the value the control plane publishes wins and"
                   + " changes take effect within seconds.")
+          .define(
+              HTTPS_PORT,
+              Type.INT,
+              -1,
+              between(-1, 65_535),
+              MEDIUM,
+              "Port of the HTTPS publishing head (POST /<topic>/messages, as Event Hubs' REST"
+                  + " API); 0 picks a free port, -1 turns it off. TLS with the configured"
+                  + " certificate; without one it serves plain HTTP (local development only).")
+          .define(
+              HTTPS_MAX_MESSAGE_BYTES,
+              Type.INT,
+              256 * 1024,
+              between(1024, 1024 * 1024),
+              MEDIUM,
+              "Largest event or batch the HTTPS head accepts, in bytes of request body (Event"
+                  + " Hubs Basic: 256 KB); larger ones are answered 413. At most 1 MiB.")
+          .define(
+              SSL_CERTIFICATE_LOCATION,
+              Type.STRING,
+              null,
+              HIGH,
+              "PEM file with the certificate chain the Kafka listener (SSL, or SASL_SSL with"
+                  + " sasl.enabled) and the HTTPS head present. Unset: both listen in clear.")
+          .define(
+              SSL_KEY_LOCATION,
+              Type.STRING,
+              null,
+              HIGH,
+              "PEM file with the certificate's private key (PKCS#8, unencrypted).")
           .define(
               SASL_ENABLED,
               Type.BOOLEAN,

@@ -12,6 +12,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -31,10 +32,12 @@ public final class KafkaServer implements AutoCloseable {
   private Channel serverChannel;
 
   private final SaslGate sasl;
+  private final SslContext tls;
 
   /**
    * @param sasl SASL/PLAIN authentication and per-request authorization, or null for a listener
    *     open to anyone (local development)
+   * @param tls the listener's TLS (SSL, or SASL_SSL with {@code sasl}), or null for clear text
    */
   public KafkaServer(
       ApiRegistry registry,
@@ -43,11 +46,13 @@ public final class KafkaServer implements AutoCloseable {
       int maxFrameBytes,
       int maxQueuedPerConnection,
       SaslGate sasl,
+      SslContext tls,
       ThroughputQuota ingress) {
     this.dispatcher =
         new RequestDispatcher(
             registry, handlerPool, metrics, sasl == null ? null : sasl.access(), ingress);
     this.sasl = sasl;
+    this.tls = tls;
     this.maxFrameBytes = maxFrameBytes;
     this.maxQueuedPerConnection = maxQueuedPerConnection;
   }
@@ -66,6 +71,11 @@ public final class KafkaServer implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    if (tls != null) {
+                      ch.pipeline()
+                          .addLast("tls", tls.newHandler(ch.alloc()))
+                          .addLast("file-regions", new FileRegionReader());
+                    }
                     ch.pipeline()
                         .addLast(
                             "frames",

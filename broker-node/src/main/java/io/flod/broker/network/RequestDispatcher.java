@@ -71,7 +71,7 @@ final class RequestDispatcher {
                       return CompletableFuture.completedFuture(
                           request.getErrorResponse(denied).data());
                     }
-                    if (request instanceof ProduceRequest produce) {
+                    if (request instanceof ProduceRequest produce && charged(context)) {
                       ProduceCost cost = ProduceCost.of(produce);
                       throttle[0] = ingress.record(cost.bytes(), cost.events());
                     }
@@ -112,6 +112,14 @@ final class RequestDispatcher {
           }
           return request.getErrorResponse(cause).data();
         });
+  }
+
+  /** Whether the request counts against the ingress quota (the HTTPS head's was counted). */
+  private boolean charged(RequestContext context) {
+    if (context.principal() != null) {
+      return !context.principal().broker();
+    }
+    return access != null || !ThroughputQuota.HTTPS_HEAD_CLIENT_ID.equals(context.clientId());
   }
 
   /** Null when the request may run (or the listener has no authentication). */

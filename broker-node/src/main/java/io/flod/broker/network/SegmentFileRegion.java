@@ -24,6 +24,10 @@ final class SegmentFileRegion extends AbstractReferenceCounted implements FileRe
     this.count = count;
   }
 
+  FileChannel channel() {
+    return channel;
+  }
+
   @Override
   public long position() {
     return position;

@@ -28,20 +28,71 @@ public final class ThroughputQuota {
     this.nanoTime = nanoTime;
   }
 
+  /**
+   * The client id of the HTTPS head's own producer. Its sends were charged when the HTTPS request
+   * arrived, so the Kafka head does not charge them again; on a listener with SASL the head logs in
+   * as the broker and is known by that, and only a cluster without authentication, where any client
+   * may do anything anyway, relies on this id.
+   */
+  public static final String HTTPS_HEAD_CLIENT_ID = "$flod-https-head";
+
+  /** What the quota is now, for a refusal's message. */
+  public String describe() {
+    int tu = units.getAsInt();
+    return tu
+        + " throughput unit"
+        + (tu == 1 ? "" : "s")
+        + " ("
+        + tu
+        + " MB/s or "
+        + String.format(java.util.Locale.ROOT, "%,d", tu * EVENTS_PER_UNIT)
+        + " events/s of ingress)";
+  }
+
   /** Records a request's ingress; returns how long its client must wait, in milliseconds. */
   public synchronized int record(long bytes, long events) {
-    int tu = units.getAsInt();
-    if (tu <= 0) {
+    long cost = cost(bytes, events);
+    if (cost < 0) {
       return 0;
     }
-    double share = (double) tu / Math.max(1, brokers.getAsInt());
-    long cost =
-        (long)
-            Math.max(
-                bytes * 1e9 / (BYTES_PER_UNIT * share), events * 1e9 / (EVENTS_PER_UNIT * share));
     long now = nanoTime.getAsLong();
     freeAt = Math.max(freeAt, now - BURST_NANOS) + cost;
-    long ahead = freeAt - now;
-    return ahead <= 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, (ahead + 999_999) / 1_000_000);
+    return millis(freeAt - now);
+  }
+
+  /**
+   * For a head that refuses instead of delaying (HTTPS answers 429): a request that fits now is
+   * recorded and 0 returned; one that does not is not recorded at all (a refused request costs
+   * nothing) and the milliseconds until it would fit are returned.
+   */
+  public synchronized int admit(long bytes, long events) {
+    long cost = cost(bytes, events);
+    if (cost < 0) {
+      return 0;
+    }
+    long now = nanoTime.getAsLong();
+    long after = Math.max(freeAt, now - BURST_NANOS) + cost;
+    if (after > now) {
+      return Math.max(1, millis(after - now));
+    }
+    freeAt = after;
+    return 0;
+  }
+
+  /** Nanoseconds of quota the request uses, or -1 when there is no quota. */
+  private long cost(long bytes, long events) {
+    int tu = units.getAsInt();
+    if (tu <= 0) {
+      return -1;
+    }
+    double share = (double) tu / Math.max(1, brokers.getAsInt());
+    return (long)
+        Math.max(bytes * 1e9 / (BYTES_PER_UNIT * share), events * 1e9 / (EVENTS_PER_UNIT * share));
+  }
+
+  private static int millis(long aheadNanos) {
+    return aheadNanos <= 0
+        ? 0
+        : (int) Math.min(Integer.MAX_VALUE, (aheadNanos + 999_999) / 1_000_000);
   }
 }

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchResponseData;
@@ -72,7 +71,7 @@ final class ReplicaFetcher extends Thread {
   private long lastFailureLogMs;
   private long unloggedFailures;
   private int correlationId;
-  private final Supplier<String> brokerSecret;
+  private final PeerSecurity peers;
 
   private static final class Follow {
     final Partition partition;
@@ -92,7 +91,7 @@ final class ReplicaFetcher extends Thread {
       ReplicaFetchers owner,
       int maxWaitMs,
       int maxBytesPerPartition,
-      Supplier<String> brokerSecret) {
+      PeerSecurity peers) {
     super("flod-replica-fetcher-" + localNodeId + "-from-" + leaderId);
     setDaemon(true);
     this.localNodeId = localNodeId;
@@ -101,7 +100,7 @@ final class ReplicaFetcher extends Thread {
     this.owner = owner;
     this.maxWaitMs = maxWaitMs;
     this.maxBytesPerPartition = maxBytesPerPartition;
-    this.brokerSecret = brokerSecret;
+    this.peers = peers;
   }
 
   InetSocketAddress leaderAddress() {
@@ -314,10 +313,19 @@ final class ReplicaFetcher extends Thread {
     s.setTcpNoDelay(true);
     s.connect(leaderAddress, 3_000);
     s.setSoTimeout(maxWaitMs + 5_000);
+    if (peers.tls() != null) {
+      javax.net.ssl.SSLSocket secured =
+          (javax.net.ssl.SSLSocket)
+              peers
+                  .tls()
+                  .createSocket(s, leaderAddress.getHostString(), leaderAddress.getPort(), true);
+      secured.startHandshake();
+      s = secured;
+    }
     socket = s;
     out = new DataOutputStream(new java.io.BufferedOutputStream(s.getOutputStream()));
     in = new DataInputStream(new java.io.BufferedInputStream(s.getInputStream()));
-    String secret = brokerSecret.get();
+    String secret = peers.brokerSecret().get();
     if (secret != null) {
       authenticate(secret);
     }

@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +33,7 @@ final class ReplicaFetchers {
   private final Map<TopicPartition, Partition> following = new ConcurrentHashMap<>();
   private final Map<Integer, ReplicaFetcher> fetchers = new ConcurrentHashMap<>();
 
-  private final Supplier<String> brokerSecret;
+  private final PeerSecurity peers;
 
   ReplicaFetchers(
       int localNodeId,
@@ -43,8 +42,8 @@ final class ReplicaFetchers {
       ScheduledExecutorService scheduler,
       int maxWaitMs,
       int maxBytes,
-      Supplier<String> brokerSecret) {
-    this.brokerSecret = brokerSecret;
+      PeerSecurity peers) {
+    this.peers = peers;
     this.localNodeId = localNodeId;
     this.states = states;
     this.view = view;
@@ -103,7 +102,7 @@ final class ReplicaFetchers {
       if (fetcher == null) {
         fetcher =
             new ReplicaFetcher(
-                localNodeId, endpoint.nodeId(), address, this, maxWaitMs, maxBytes, brokerSecret);
+                localNodeId, endpoint.nodeId(), address, this, maxWaitMs, maxBytes, peers);
         fetchers.put(endpoint.nodeId(), fetcher);
         fetcher.start();
       }

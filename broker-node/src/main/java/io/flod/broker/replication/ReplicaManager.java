@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,14 +62,14 @@ public final class ReplicaManager implements AutoCloseable {
       long replicaLagMaxMs,
       int fetchMaxWaitMs,
       int fetchMaxBytes,
-      Supplier<String> brokerSecret) {
+      PeerSecurity peers) {
     this.localNodeId = localNodeId;
     this.partitions = partitions;
     this.topics = topics;
     this.states = states;
     this.fetchers =
         new ReplicaFetchers(
-            localNodeId, states, view, scheduler, fetchMaxWaitMs, fetchMaxBytes, brokerSecret);
+            localNodeId, states, view, scheduler, fetchMaxWaitMs, fetchMaxBytes, peers);
     long period = Math.max(50, replicaLagMaxMs / 4);
     this.isrCheck =
         scheduler.scheduleWithFixedDelay(

@@ -54,4 +54,17 @@ class ThroughputQuotaTest {
     assertEquals(0, quota.record(500, 500), "the other half: still within the burst");
     assertEquals(1_000, quota.record(1_000, 1_000), "a second over: wait a second");
   }
+
+  @Test
+  void aRefusingHeadIsRefusedWithoutBeingChargedAndSharesTheClockWithTheKafkaHead() {
+    assertEquals(0, quota.admit(800, 800), "within the burst: admitted");
+    assertEquals(0, quota.record(200, 200), "the Kafka head uses the rest of the burst");
+    int retryAfter = quota.admit(100, 100);
+    assertEquals(100, retryAfter, "a tenth of a second until a hundred more events fit");
+    assertEquals(100, quota.admit(100, 100), "the refusal cost nothing: same answer again");
+    now.addAndGet(retryAfter * 1_000_000L);
+    assertEquals(0, quota.admit(100, 100), "after Retry-After it fits");
+    units.set(0);
+    assertEquals(0, quota.admit(1_000_000_000L, 1_000_000), "no quota, nothing refused");
+  }
 }

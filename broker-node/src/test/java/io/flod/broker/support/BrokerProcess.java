@@ -17,10 +17,12 @@ import java.util.concurrent.TimeUnit;
 public final class BrokerProcess implements AutoCloseable {
   private final Process process;
   private final String bootstrapServers;
+  private final String httpsUrl;
 
-  private BrokerProcess(Process process, String bootstrapServers) {
+  private BrokerProcess(Process process, String bootstrapServers, String httpsUrl) {
     this.process = process;
     this.bootstrapServers = bootstrapServers;
+    this.httpsUrl = httpsUrl;
   }
 
   public static BrokerProcess start(Path dataDir, String... extraArgs) throws IOException {
@@ -50,12 +52,16 @@ public final class BrokerProcess implements AutoCloseable {
             .start();
     BufferedReader stdout =
         new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    String[] https = new String[1];
     CompletableFuture<String> ready =
         CompletableFuture.supplyAsync(
             () -> {
               try {
                 String line;
                 while ((line = stdout.readLine()) != null) {
+                  if (line.startsWith("publishing over HTTP on ")) {
+                    https[0] = line.substring("publishing over HTTP on ".length()).trim();
+                  }
                   if (line.startsWith("listening on ")) {
                     return line.substring("listening on ".length()).trim();
                   }
@@ -70,7 +76,7 @@ public final class BrokerProcess implements AutoCloseable {
       if (bootstrap == null) {
         throw new IOException("broker exited before it was ready, code " + process.waitFor());
       }
-      return new BrokerProcess(process, bootstrap);
+      return new BrokerProcess(process, bootstrap, https[0]);
     } catch (Exception e) {
       process.destroyForcibly();
       throw new IOException("broker did not become ready", e);
@@ -87,6 +93,11 @@ public final class BrokerProcess implements AutoCloseable {
 
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /** The HTTPS head's URL, or null when the broker runs without one. */
+  public String httpsUrl() {
+    return httpsUrl;
   }
 
   /** SIGKILL: no shutdown hook, no flush, no clean-shutdown marker. */

@@ -102,6 +102,11 @@ public final class TestCluster implements AutoCloseable {
             + "\";");
   }
 
+  /** Replaces the security settings {@link #admin} connects with (for example to add TLS). */
+  public void clientSecurity(Map<String, Object> settings) {
+    this.clientSecurity = Map.copyOf(settings);
+  }
+
   public ClusterController controller() {
     return controller;
   }
