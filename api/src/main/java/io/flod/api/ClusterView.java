@@ -5,10 +5,12 @@ import java.util.List;
 /** A cluster: its spec and what the control plane last observed. */
 public record ClusterView(String name, ClusterSpec spec, Status status, String etag) {
   /**
-   * Observed state: {@code Provisioning|Ready|Scaling|Degraded|Deleting|Failed}; the nodes; and the
-   * bootstrap servers of the live brokers (empty until one is up).
+   * Observed state: {@code Provisioning|Ready|Scaling|Degraded|Deleting|Failed}; the nodes; the
+   * bootstrap servers of the live brokers (empty until one is up); and the URLs where the live
+   * brokers take events over HTTP ({@code POST <url>/<topic>/messages}, Event Hubs' REST API).
    */
-  public record Status(String state, List<Node> nodes, String bootstrapServers) {}
+  public record Status(
+      String state, List<Node> nodes, String bootstrapServers, List<String> httpEndpoints) {}
 
   /**
    * One machine: its state at the provider, and its broker as the node agent reports it.

@@ -37,6 +37,7 @@ public final class NodeAgent implements AutoCloseable {
       Path dataDir,
       String host,
       int brokerPort,
+      int httpPort,
       List<String> javaCommand,
       String brokerJavaOptions) {}
 
@@ -65,7 +66,9 @@ public final class NodeAgent implements AutoCloseable {
     }
     AgentAssignment assignment =
         new AssignmentSource(client, settings.dataDir())
-            .obtain(new AgentRegistration(settings.host(), settings.brokerPort(), "1"));
+            .obtain(
+                new AgentRegistration(
+                    settings.host(), settings.brokerPort(), Math.max(0, settings.httpPort()), "1"));
     instance =
         new HelixInstanceSwitch(
             assignment.zkConnect(), assignment.helixCluster(), assignment.brokerId());

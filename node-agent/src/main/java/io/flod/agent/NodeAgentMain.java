@@ -36,6 +36,13 @@ public final class NodeAgentMain implements Callable<Integer> {
   @Option(names = "--broker-port", defaultValue = "9092", paramLabel = "PORT")
   int brokerPort;
 
+  @Option(
+      names = "--http-port",
+      defaultValue = "-1",
+      paramLabel = "PORT",
+      description = "Port of the broker's HTTPS publishing head (default: none).")
+  int httpPort;
+
   @Override
   public Integer call() throws Exception {
     if (token == null || token.isBlank()) {
@@ -52,7 +59,14 @@ public final class NodeAgentMain implements Callable<Integer> {
     NodeAgent agent =
         new NodeAgent(
             new NodeAgent.Settings(
-                controlPlane, token, dataDir, address, brokerPort, List.of(java), brokerOptions));
+                controlPlane,
+                token,
+                dataDir,
+                address,
+                brokerPort,
+                httpPort,
+                List.of(java),
+                brokerOptions));
     Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "flod-agent-shutdown"));
     agent.start();
     agent.awaitShutdown();

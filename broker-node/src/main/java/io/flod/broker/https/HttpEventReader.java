@@ -50,6 +50,7 @@ final class HttpEventReader {
           "expect",
           "forwarded",
           "host",
+          "http2-settings",
           "keep-alive",
           "pragma",
           "proxy-authorization",

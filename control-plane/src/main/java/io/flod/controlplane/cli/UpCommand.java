@@ -3,6 +3,7 @@ package io.flod.controlplane.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flod.api.client.FlodClient;
+import io.flod.broker.auth.SasToken;
 import io.flod.broker.cli.LoopbackPorts;
 import io.flod.controlplane.ControlPlane;
 import io.flod.controlplane.machines.MachineProviders;
@@ -10,6 +11,7 @@ import io.flod.provisioner.Provisioner;
 import io.flod.provisioner.jclouds.JcloudsProvisioner;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -160,9 +162,19 @@ public final class UpCommand implements Callable<Integer> {
     String bootstrap = view.at("/status/bootstrapServers").asText();
     String connectionString = null;
     String kcatAuth = "";
+    String curlAuth = "";
+    String httpEndpoint = view.at("/status/httpEndpoints/0").asText("");
     if (sas) {
-      connectionString =
-          api.post(rules + "/demo/listKeys", null).body().get("primaryConnectionString").asText();
+      JsonNode keys = api.post(rules + "/demo/listKeys", null).body();
+      connectionString = keys.get("primaryConnectionString").asText();
+      curlAuth =
+          " -H 'Authorization: "
+              + SasToken.sign(
+                  endpoint(connectionString) + "events",
+                  "demo",
+                  keys.get("primaryKey").asText(),
+                  Instant.now().plus(Duration.ofDays(1)).getEpochSecond())
+              + "'";
       kcatAuth =
           " -X security.protocol=SASL_PLAINTEXT -X sasl.mechanisms=PLAIN"
               + " -X 'sasl.username=$ConnectionString' -X 'sasl.password="
@@ -176,6 +188,7 @@ public final class UpCommand implements Callable<Integer> {
             + "  bootstrap servers: %s%n"
             + "%s%n"
             + "  try:  echo hello | kcat -P -b %s -t events%s && kcat -C -b %s -t events -e%s%n"
+            + "%s"
             + "  Ctrl-C stops everything; data stays in %s%n",
         (System.nanoTime() - started) / 1e9,
         controlPlane.baseUri(),
@@ -192,12 +205,21 @@ public final class UpCommand implements Callable<Integer> {
         kcatAuth,
         bootstrap,
         kcatAuth,
+        httpEndpoint.isEmpty()
+            ? ""
+            : String.format(
+                "  HTTP publishing:   %s (POST <url>/<topic>/messages, as Event Hubs' REST API)%n"
+                    + "  try:  curl -i -X POST%s -d 'hello over http' %s/events/messages%n",
+                httpEndpoint, curlAuth, httpEndpoint),
         dataDir);
     if (json) {
       Map<String, String> facts = new LinkedHashMap<>();
       facts.put("api", controlPlane.baseUri().toString());
       facts.put("apiKey", key);
       facts.put("bootstrapServers", bootstrap);
+      if (!httpEndpoint.isEmpty()) {
+        facts.put("httpEndpoint", httpEndpoint);
+      }
       facts.put("cluster", "demo");
       if (connectionString != null) {
         facts.put("connectionString", connectionString);
@@ -207,6 +229,17 @@ public final class UpCommand implements Callable<Integer> {
     System.out.flush();
     stopped.await();
     return 0;
+  }
+
+  /** The {@code Endpoint} of a connection string: the namespace URI tokens are signed for. */
+  private static String endpoint(String connectionString) {
+    for (String part : connectionString.split(";")) {
+      if (part.startsWith("Endpoint=")) {
+        String uri = part.substring("Endpoint=".length());
+        return uri.endsWith("/") ? uri : uri + "/";
+      }
+    }
+    throw new IllegalStateException("a connection string without Endpoint: " + connectionString);
   }
 
   private static boolean exists(FlodClient client, String path) {

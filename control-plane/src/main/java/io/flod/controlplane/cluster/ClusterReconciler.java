@@ -462,6 +462,15 @@ public final class ClusterReconciler implements AutoCloseable {
         .collect(Collectors.joining(","));
   }
 
+  /** Where the live brokers take events over HTTP (brokers without an HTTP head left out). */
+  static List<String> httpEndpoints(java.util.Collection<ClusterNode> rows, Set<Integer> live) {
+    return rows.stream()
+        .filter(n -> n.httpEndpoint() != null && live.contains(n.brokerId()))
+        .sorted(java.util.Comparator.comparingInt(ClusterNode::brokerId))
+        .map(ClusterNode::httpEndpoint)
+        .toList();
+  }
+
   /** A node the spec asks for. */
   record DesiredNode(String name, int brokerId, String zone, String updateDomain) {}
 

@@ -426,9 +426,12 @@ public final class ClusterService {
             .sorted(java.util.Comparator.comparing(ClusterView.Node::nodeId))
             .toList();
     String bootstrap = "";
+    List<String> httpEndpoints = List.of();
     if (!c.deleting() && !rows.isEmpty()) {
       try {
-        bootstrap = ClusterReconciler.bootstrapServers(rows.values(), fleet.liveBrokers(c.id()));
+        java.util.Set<Integer> live = fleet.liveBrokers(c.id());
+        bootstrap = ClusterReconciler.bootstrapServers(rows.values(), live);
+        httpEndpoints = ClusterReconciler.httpEndpoints(rows.values(), live);
       } catch (RuntimeException e) {
         log.debug("cluster={} brokers not observable: {}", c.id(), e.toString());
       }
@@ -444,7 +447,7 @@ public final class ClusterService {
             c.throughputUnits(),
             c.brokerVersion(),
             c.authentication()),
-        new ClusterView.Status(c.state().apiName(), nodes, bootstrap),
+        new ClusterView.Status(c.state().apiName(), nodes, bootstrap, httpEndpoints),
         Requests.etag(c.version()));
   }
 

@@ -39,14 +39,21 @@ public final class AgentService {
         || registration.host() == null
         || !registration.host().matches("[A-Za-z0-9.:-]{1,255}")
         || registration.brokerPort() < 1
-        || registration.brokerPort() > 65535) {
-      throw new ApiException(ApiException.Kind.MALFORMED, "host and brokerPort are required.");
+        || registration.brokerPort() > 65535
+        || registration.httpPort() < 0
+        || registration.httpPort() > 65535) {
+      throw new ApiException(
+          ApiException.Kind.MALFORMED, "host and brokerPort are required; httpPort 0-65535.");
     }
     return db.sessions()
         .fromTransaction(
             s -> {
               ClusterNode node = byToken(s, token);
-              node.registered(registration.host(), registration.brokerPort(), clock.instant());
+              node.registered(
+                  registration.host(),
+                  registration.brokerPort(),
+                  registration.httpPort(),
+                  clock.instant());
               log.info(
                   "cluster={} node={} agent registered; broker at {}",
                   node.clusterId(),
@@ -67,10 +74,17 @@ public final class AgentService {
             });
   }
 
-  /** Settings the cluster's spec decides for every broker. */
+  /** Settings the cluster's spec (and the node's ports) decide for the broker. */
   private static Map<String, String> brokerConfig(Session s, ClusterNode node) {
     Cluster cluster = s.get(Cluster.class, node.clusterId());
-    return cluster != null && cluster.sas() ? Map.of("sasl.enabled", "true") : Map.of();
+    Map<String, String> config = new java.util.LinkedHashMap<>();
+    if (cluster != null && cluster.sas()) {
+      config.put("sasl.enabled", "true");
+    }
+    if (node.httpPort() != null) {
+      config.put("https.port", Integer.toString(node.httpPort()));
+    }
+    return config;
   }
 
   public AgentInstruction heartbeat(String token, AgentHeartbeat beat) {

@@ -45,6 +45,9 @@ public class ClusterNode {
   @Column(name = "broker_port")
   private Integer brokerPort;
 
+  @Column(name = "http_port")
+  private Integer httpPort;
+
   @Column(name = "created_at", nullable = false)
   private Instant createdAt;
 
@@ -168,9 +171,21 @@ public class ClusterNode {
     return !last.plus(grace).isBefore(now);
   }
 
-  public void registered(String host, int brokerPort, Instant now) {
+  /** Where this node's broker takes events over HTTP, or null when it has no HTTP head. */
+  public String httpEndpoint() {
+    return host == null || httpPort == null || httpPort <= 0
+        ? null
+        : "http://" + host + ":" + httpPort;
+  }
+
+  public Integer httpPort() {
+    return httpPort;
+  }
+
+  public void registered(String host, int brokerPort, int httpPort, Instant now) {
     this.host = host;
     this.brokerPort = brokerPort;
+    this.httpPort = httpPort > 0 ? httpPort : null;
     this.registeredAt = now;
     this.lastHeartbeatAt = now;
   }

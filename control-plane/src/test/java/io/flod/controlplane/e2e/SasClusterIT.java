@@ -7,9 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flod.api.client.FlodClient;
+import io.flod.broker.auth.SasToken;
 import io.flod.controlplane.ControlPlane;
 import io.flod.controlplane.machines.MachineProviders;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -128,6 +133,35 @@ class SasClusterIT {
     }
     List<String> read = consume(bootstrap, connection, 30);
     assertEquals(30, read.size(), "acks=all with both replicas: replication logged in too");
+
+    // The brokers' HTTP heads, as the cluster's status lists them, take events with a SAS token.
+    JsonNode endpoints = api.get(CLUSTER).body().at("/status/httpEndpoints");
+    assertEquals(2, endpoints.size(), endpoints.toString());
+    String endpoint = endpoints.get(1).asText();
+    String token =
+        SasToken.sign(
+            connection.split(";")[0].substring("Endpoint=".length()) + "orders",
+            "app",
+            keys.get("primaryKey").asText(),
+            java.time.Instant.now().plusSeconds(3600).getEpochSecond());
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<String> created =
+        http.send(
+            HttpRequest.newBuilder(URI.create(endpoint + "/orders/messages"))
+                .header("Authorization", token)
+                .header("BrokerProperties", "{\"PartitionKey\":\"k1\"}")
+                .POST(HttpRequest.BodyPublishers.ofString("over-http"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(201, created.statusCode(), created.body());
+    HttpResponse<String> noToken =
+        http.send(
+            HttpRequest.newBuilder(URI.create(endpoint + "/orders/messages"))
+                .POST(HttpRequest.BodyPublishers.ofString("no token"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(401, noToken.statusCode(), noToken.body());
+    assertTrue(consume(bootstrap, connection, 31).contains("over-http"));
 
     if (kcatInstalled()) {
       List<String> kcatSasl =

@@ -52,6 +52,7 @@ public final class LocalMachines {
       Map<String, String> userMetadata,
       Set<String> tags,
       int brokerPort,
+      int httpPort,
       String controlPlaneUrl,
       String token) {}
 
@@ -106,6 +107,7 @@ public final class LocalMachines {
             hardwareId,
             Map.copyOf(userMetadata),
             Set.copyOf(tags),
+            freePort(),
             freePort(),
             boot.controlPlaneUrl(),
             boot.token());
@@ -173,6 +175,9 @@ public final class LocalMachines {
             settings.host(),
             "--broker-port",
             Integer.toString(machine.brokerPort())));
+    if (machine.httpPort() > 0) { // machines made before the HTTP head have none
+      command.addAll(List.of("--http-port", Integer.toString(machine.httpPort())));
+    }
     ProcessBuilder builder =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
