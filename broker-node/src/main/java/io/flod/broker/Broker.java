@@ -33,9 +33,11 @@ import io.flod.broker.auth.SasRuleBook;
 import io.flod.broker.cluster.ClusterMembership;
 import io.flod.broker.cluster.ClusterView;
 import io.flod.broker.cluster.StandaloneClusterView;
+import io.flod.broker.cluster.ThrottlingReporter;
 import io.flod.broker.cluster.ZkClusterSettings;
 import io.flod.broker.cluster.ZkSasRules;
 import io.flod.broker.cluster.ZkSessionFile;
+import io.flod.broker.cluster.ZkThrottling;
 import io.flod.broker.config.BrokerConfig;
 import io.flod.broker.config.TopicConfigs;
 import io.flod.broker.fetch.DelayedFetches;
@@ -47,6 +49,7 @@ import io.flod.broker.https.SelfProducerConfig;
 import io.flod.broker.log.LogManager;
 import io.flod.broker.metadata.LocalTopicRegistry;
 import io.flod.broker.metadata.NodeIdentity;
+import io.flod.broker.metadata.TopicMetadata;
 import io.flod.broker.metadata.TopicRegistry;
 import io.flod.broker.metrics.BrokerMetrics;
 import io.flod.broker.network.KafkaServer;
@@ -54,6 +57,7 @@ import io.flod.broker.network.SaslGate;
 import io.flod.broker.network.ServerTls;
 import io.flod.broker.partition.PartitionManager;
 import io.flod.broker.producer.LocalProducerIdAllocator;
+import io.flod.broker.quota.ThrottleLog;
 import io.flod.broker.quota.ThroughputQuota;
 import io.flod.broker.replication.PeerSecurity;
 import io.flod.broker.replication.ReplicaManager;
@@ -99,6 +103,7 @@ public final class Broker implements AutoCloseable {
   private final ClusterMembership membership;
   private final ReplicaManager replicaManager;
   private final SasRuleBook sasRules = new SasRuleBook();
+  private final ThrottleLog throttles;
   private final HttpsPublishServer https;
   private InetSocketAddress httpsAddress;
   private volatile int throughputUnits;
@@ -140,6 +145,8 @@ public final class Broker implements AutoCloseable {
                 config.getInt(BrokerConfig.ZOOKEEPER_SESSION_TIMEOUT_MS),
                 scheduler);
     TopicRegistry topics = standalone ? new LocalTopicRegistry(metaDir) : membership.topics();
+    this.throttles =
+        new ThrottleLog(System::currentTimeMillis, id -> topics.byId(id).map(TopicMetadata::name));
     DelayedFetches delayedFetches = new DelayedFetches(scheduler);
     DelayedFetches replicaFetches = new DelayedFetches(scheduler);
     this.logManager = new LogManager(dataDir.resolve("logs"), clock, scheduler);
@@ -250,7 +257,12 @@ public final class Broker implements AutoCloseable {
                 metrics,
                 config.getInt(BrokerConfig.FETCH_MAX_WAIT_CAP_MS),
                 new ReplicationThrottle(
-                    config.getLong(BrokerConfig.REPLICA_MOVE_THROTTLE_BYTES_PER_SEC))))
+                    config.getLong(BrokerConfig.REPLICA_MOVE_THROTTLE_BYTES_PER_SEC)),
+                ThroughputQuota.egress(
+                    () -> throughputUnits,
+                    standalone ? () -> 1 : () -> cluster.liveBrokers().size(),
+                    System::nanoTime),
+                throttles))
         .register(ApiKeys.LIST_OFFSETS, 1, 10, new ListOffsetsHandler(partitions))
         .register(ApiKeys.CREATE_TOPICS, 2, 7, new CreateTopicsHandler(topicManager, cluster))
         .register(ApiKeys.DELETE_TOPICS, 1, 6, new DeleteTopicsHandler(topicManager, topics))
@@ -282,6 +294,9 @@ public final class Broker implements AutoCloseable {
       int configured = throughputUnits;
       scheduler.scheduleWithFixedDelay(
           () -> refreshThroughputUnits(settings, configured), 0, 1, TimeUnit.SECONDS);
+      ZkThrottling throttling = membership.throttling();
+      scheduler.scheduleWithFixedDelay(
+          new ThrottlingReporter(nodeId, throttles, throttling), 2, 2, TimeUnit.SECONDS);
     }
     SaslGate sasl = null;
     SasAuthenticator authenticator = null;
@@ -303,7 +318,7 @@ public final class Broker implements AutoCloseable {
           .register(ApiKeys.SASL_AUTHENTICATE, 0, 2, connectionOnly);
     }
     ThroughputQuota ingress =
-        new ThroughputQuota(
+        ThroughputQuota.ingress(
             () -> throughputUnits,
             standalone ? () -> 1 : () -> cluster.liveBrokers().size(),
             System::nanoTime);
@@ -317,7 +332,8 @@ public final class Broker implements AutoCloseable {
             config.getInt(BrokerConfig.QUEUED_MAX_REQUESTS_PER_CONNECTION),
             sasl,
             tls,
-            ingress);
+            ingress,
+            throttles);
     this.boundAddress = server.start(listen);
     String host = advertisedHost != null ? advertisedHost : boundAddress.getHostString();
     this.https = startHttps(listen, tls, authenticator, topics, ingress, meterRegistry);
@@ -365,6 +381,7 @@ public final class Broker implements AutoCloseable {
             authenticator,
             topics,
             ingress,
+            throttles,
             () ->
                 SelfProducerConfig.of(
                     boundAddress, certificate, sasl ? sasRules.brokerSecret() : null, maxBody),

@@ -6,6 +6,8 @@ import io.flod.controlplane.cluster.ClusterReconciler;
 import io.flod.controlplane.cluster.ClusterService;
 import io.flod.controlplane.cluster.ClustersResource;
 import io.flod.controlplane.cluster.OperationsResource;
+import io.flod.controlplane.cluster.ThrottlingResource;
+import io.flod.controlplane.cluster.ThrottlingService;
 import io.flod.controlplane.db.Database;
 import io.flod.controlplane.db.OwnedPostgres;
 import io.flod.controlplane.fleet.BrokerFleet;
@@ -82,6 +84,7 @@ public final class ControlPlane implements AutoCloseable {
           TopicAuthorizationRulesResource.class,
           ConsumerGroupsResource.class,
           PublishersResource.class,
+          ThrottlingResource.class,
           AgentsResource.class);
 
   /** Where the database is: a URL with credentials, or null to own one. */
@@ -276,6 +279,7 @@ public final class ControlPlane implements AutoCloseable {
               .register(new TopicAuthorizationRulesResource(rules))
               .register(new ConsumerGroupsResource(new ConsumerGroupService(db, Clock.systemUTC())))
               .register(new PublishersResource(new PublisherService(db, Clock.systemUTC())))
+              .register(new ThrottlingResource(new ThrottlingService(db, fleet)))
               .register(
                   new AgentsResource(
                       new AgentService(db, fleet, Clock.systemUTC(), b.heartbeatIntervalMs)));

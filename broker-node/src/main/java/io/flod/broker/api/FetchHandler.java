@@ -7,6 +7,8 @@ import io.flod.broker.metadata.TopicRegistry;
 import io.flod.broker.metrics.BrokerMetrics;
 import io.flod.broker.partition.Partition;
 import io.flod.broker.partition.PartitionManager;
+import io.flod.broker.quota.ThrottleLog;
+import io.flod.broker.quota.ThroughputQuota;
 import io.flod.broker.replication.ReplicationThrottle;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +44,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
   private final BrokerMetrics metrics;
   private final int maxWaitCapMs;
   private final ReplicationThrottle moveThrottle;
+  private final ThroughputQuota egress;
+  private final ThrottleLog throttles;
 
   public FetchHandler(
       TopicRegistry topics,
@@ -51,7 +55,9 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
       Executor handlerPool,
       BrokerMetrics metrics,
       int maxWaitCapMs,
-      ReplicationThrottle moveThrottle) {
+      ReplicationThrottle moveThrottle,
+      ThroughputQuota egress,
+      ThrottleLog throttles) {
     this.topics = topics;
     this.partitions = partitions;
     this.delayedFetches = delayedFetches;
@@ -60,6 +66,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     this.metrics = metrics;
     this.maxWaitCapMs = maxWaitCapMs;
     this.moveThrottle = moveThrottle;
+    this.egress = egress;
+    this.throttles = throttles;
   }
 
   /** One requested partition, resolved to a topic name (null if the topic is unknown). */
@@ -77,7 +85,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
       List<Long> highWatermarks,
       List<Delivered> delivered) {}
 
-  private record Delivered(String topic, int bytes, long records) {}
+  private record Delivered(String topic, int partition, int bytes, long records) {}
 
   @Override
   public CompletableFuture<ApiMessage> handle(RequestContext context, FetchRequest request) {
@@ -104,7 +112,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
         || first.bytes() >= data.minBytes()
         || first.anyError()
         || data.topics().isEmpty()) {
-      return CompletableFuture.completedFuture(recordMetrics(first));
+      return CompletableFuture.completedFuture(account(first, replicaId));
     }
     List<TopicPartition> watched = new ArrayList<>();
     for (List<PartitionFetch> fetches : plan) {
@@ -130,7 +138,8 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     return waiter
         .future()
         .thenApplyAsync(
-            done -> recordMetrics(read(plan, data, byId, readCommitted, replicaId)), handlerPool);
+            done -> account(read(plan, data, byId, readCommitted, replicaId), replicaId),
+            handlerPool);
   }
 
   private Pass read(
@@ -193,6 +202,7 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
             delivered.add(
                 new Delivered(
                     fetch.topicName(),
+                    fetch.request().partition(),
                     result.sizeInBytes(),
                     recordsIn(result, fetch.request().fetchOffset())));
           }
@@ -223,9 +233,26 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
     return partitions.hosted(topic, fetch.request().partition());
   }
 
-  private FetchResponseData recordMetrics(Pass pass) {
+  /**
+   * Metrics for the pass that is sent, and for a consumer's fetch the egress quota: over it, the
+   * response carries the throttle time (and the connection waits that long, as for produce).
+   */
+  private FetchResponseData account(Pass pass, int replicaId) {
+    long events = 0;
     for (Delivered d : pass.delivered()) {
       metrics.recordFetched(d.topic(), d.bytes(), d.records());
+      events += d.records();
+    }
+    if (replicaId < 0 && pass.bytes() > 0) {
+      int throttleMs = egress.record(pass.bytes(), events);
+      if (throttleMs > 0) {
+        pass.response().setThrottleTimeMs(throttleMs);
+        List<ThrottleLog.Load> loads = new ArrayList<>(pass.delivered().size());
+        for (Delivered d : pass.delivered()) {
+          loads.add(new ThrottleLog.Load(d.topic(), d.partition(), d.bytes(), d.records()));
+        }
+        throttles.throttled("egress", loads);
+      }
     }
     return pass.response();
   }

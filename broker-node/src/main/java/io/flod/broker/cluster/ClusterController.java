@@ -203,6 +203,11 @@ public final class ClusterController implements AutoCloseable {
     return new ZkClusterSettings(watcher.getHelixPropertyStore());
   }
 
+  /** The brokers' reports of what they throttled, for the control plane's throttling report. */
+  public ZkThrottling throttling() {
+    return new ZkThrottling(watcher.getHelixPropertyStore());
+  }
+
   /** Where the control plane publishes the cluster's SAS rules for its brokers. */
   public ZkSasRules sasRules() {
     return new ZkSasRules(watcher.getHelixPropertyStore());

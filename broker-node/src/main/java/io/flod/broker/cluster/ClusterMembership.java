@@ -86,6 +86,11 @@ public final class ClusterMembership implements AutoCloseable {
     return new ZkClusterSettings(spectator.getHelixPropertyStore());
   }
 
+  /** Where this broker reports the partitions it throttled. */
+  public ZkThrottling throttling() {
+    return new ZkThrottling(spectator.getHelixPropertyStore());
+  }
+
   /** The cluster's SAS rules as the control plane publishes them. */
   public ZkSasRules sasRules() {
     return new ZkSasRules(spectator.getHelixPropertyStore());

@@ -16,6 +16,9 @@ public final class ClusterPaths {
   public static final String SAS_RULES = "/flod/sas-rules";
   public static final String SETTINGS = "/flod/settings";
 
+  /** Per broker, the partitions it throttled in the last minutes (the throttling report). */
+  public static final String THROTTLING = "/flod/throttling";
+
   /** Per moving partition, the bytes its added replicas still have to copy (by its leader). */
   public static final String MOVES = "/flod/moves";
 

@@ -2,6 +2,7 @@ package io.flod.broker.https;
 
 import io.flod.broker.metadata.TopicMetadata;
 import io.flod.broker.metadata.TopicRegistry;
+import io.flod.broker.quota.ThrottleLog;
 import io.flod.broker.quota.ThroughputQuota;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -18,6 +19,7 @@ final class HttpPublisher {
   private final PublishAuthorizer authorizer;
   private final TopicRegistry topics;
   private final ThroughputQuota ingress;
+  private final ThrottleLog throttles;
   private final EventSender sender;
   private final HttpEventReader reader = new HttpEventReader();
 
@@ -25,10 +27,12 @@ final class HttpPublisher {
       PublishAuthorizer authorizer,
       TopicRegistry topics,
       ThroughputQuota ingress,
+      ThrottleLog throttles,
       EventSender sender) {
     this.authorizer = authorizer;
     this.topics = topics;
     this.ingress = ingress;
+    this.throttles = throttles;
     this.sender = sender;
   }
 
@@ -60,8 +64,12 @@ final class HttpPublisher {
         }
       }
     }
-    int waitMs = ingress.admit(request.content().readableBytes(), events.size());
+    int bytes = request.content().readableBytes();
+    int waitMs = ingress.admit(bytes, events.size());
     if (waitMs > 0) {
+      // The partitions are chosen only for events that go ahead: -1 stands for "this topic".
+      throttles.throttled(
+          "ingress", List.of(new ThrottleLog.Load(topic.name(), -1, bytes, events.size())));
       int seconds = (waitMs + 999) / 1000;
       throw new PublishRefused(
           HttpResponseStatus.TOO_MANY_REQUESTS,

@@ -2,6 +2,7 @@ package io.flod.broker.https;
 
 import io.flod.broker.auth.SasAuthenticator;
 import io.flod.broker.metadata.TopicRegistry;
+import io.flod.broker.quota.ThrottleLog;
 import io.flod.broker.quota.ThroughputQuota;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -53,6 +54,7 @@ public final class HttpsPublishServer implements AutoCloseable {
       SasAuthenticator authenticator,
       TopicRegistry topics,
       ThroughputQuota ingress,
+      ThrottleLog throttles,
       Supplier<Map<String, Object>> producerConfig,
       MeterRegistry meters) {
     this.tls = tls;
@@ -69,7 +71,7 @@ public final class HttpsPublishServer implements AutoCloseable {
             });
     this.sender = new EventSender(producerConfig);
     this.publisher =
-        new HttpPublisher(new PublishAuthorizer(authenticator), topics, ingress, sender);
+        new HttpPublisher(new PublishAuthorizer(authenticator), topics, ingress, throttles, sender);
   }
 
   /** Binds and returns the bound address (port 0 picks a free port). */

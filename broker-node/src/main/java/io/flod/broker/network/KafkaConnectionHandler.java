@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.SaslAuthenticateResponseData;
 import org.apache.kafka.common.message.SaslHandshakeResponseData;
@@ -275,7 +276,10 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
       ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
       return;
     }
-    int throttleMs = response instanceof ProduceResponseData p ? p.throttleTimeMs() : 0;
+    int throttleMs =
+        response instanceof ProduceResponseData p
+            ? p.throttleTimeMs()
+            : response instanceof FetchResponseData f ? f.throttleTimeMs() : 0;
     if (throttleMs > 0) {
       // KIP-219: the answer goes out now, and the connection reads nothing more until the
       // throttle time has passed (a client that honours throttle_time_ms waits as long anyway).

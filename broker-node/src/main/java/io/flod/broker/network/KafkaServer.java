@@ -2,6 +2,7 @@ package io.flod.broker.network;
 
 import io.flod.broker.api.ApiRegistry;
 import io.flod.broker.metrics.BrokerMetrics;
+import io.flod.broker.quota.ThrottleLog;
 import io.flod.broker.quota.ThroughputQuota;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -47,10 +48,16 @@ public final class KafkaServer implements AutoCloseable {
       int maxQueuedPerConnection,
       SaslGate sasl,
       SslContext tls,
-      ThroughputQuota ingress) {
+      ThroughputQuota ingress,
+      ThrottleLog throttles) {
     this.dispatcher =
         new RequestDispatcher(
-            registry, handlerPool, metrics, sasl == null ? null : sasl.access(), ingress);
+            registry,
+            handlerPool,
+            metrics,
+            sasl == null ? null : sasl.access(),
+            ingress,
+            throttles);
     this.sasl = sasl;
     this.tls = tls;
     this.maxFrameBytes = maxFrameBytes;

@@ -5,6 +5,7 @@ import io.flod.broker.api.RequestContext;
 import io.flod.broker.auth.AccessControl;
 import io.flod.broker.metrics.BrokerMetrics;
 import io.flod.broker.quota.ProduceCost;
+import io.flod.broker.quota.ThrottleLog;
 import io.flod.broker.quota.ThroughputQuota;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -33,6 +34,7 @@ final class RequestDispatcher {
   private final BrokerMetrics metrics;
   private final AccessControl access;
   private final ThroughputQuota ingress;
+  private final ThrottleLog throttles;
 
   /** {@code access} null: no authorization (a listener without authentication). */
   RequestDispatcher(
@@ -40,12 +42,14 @@ final class RequestDispatcher {
       Executor handlerPool,
       BrokerMetrics metrics,
       AccessControl access,
-      ThroughputQuota ingress) {
+      ThroughputQuota ingress,
+      ThrottleLog throttles) {
     this.registry = registry;
     this.handlerPool = handlerPool;
     this.metrics = metrics;
     this.access = access;
     this.ingress = ingress;
+    this.throttles = throttles;
   }
 
   ApiRegistry registry() {
@@ -74,6 +78,9 @@ final class RequestDispatcher {
                     if (request instanceof ProduceRequest produce && charged(context)) {
                       ProduceCost cost = ProduceCost.of(produce);
                       throttle[0] = ingress.record(cost.bytes(), cost.events());
+                      if (throttle[0] > 0) {
+                        throttles.throttled("ingress", ProduceCost.loads(produce));
+                      }
                     }
                     return api.handler().handle(context, request);
                   },

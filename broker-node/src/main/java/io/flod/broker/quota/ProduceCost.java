@@ -1,5 +1,7 @@
 package io.flod.broker.quota;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
@@ -13,16 +15,41 @@ public record ProduceCost(long bytes, long events) {
     for (ProduceRequestData.TopicProduceData topic : request.data().topicData()) {
       for (ProduceRequestData.PartitionProduceData partition : topic.partitionData()) {
         MemoryRecords records = (MemoryRecords) partition.records();
-        if (records == null) {
-          continue;
-        }
-        bytes += records.sizeInBytes();
-        for (MutableRecordBatch batch : records.batches()) {
-          Integer count = batch.countOrNull();
-          events += count == null ? 1 : count;
+        if (records != null) {
+          bytes += records.sizeInBytes();
+          events += events(records);
         }
       }
     }
     return new ProduceCost(bytes, events);
+  }
+
+  /** Each partition's share, for the throttling report (asked only of throttled requests). */
+  public static List<ThrottleLog.Load> loads(ProduceRequest request) {
+    List<ThrottleLog.Load> loads = new ArrayList<>();
+    for (ProduceRequestData.TopicProduceData topic : request.data().topicData()) {
+      for (ProduceRequestData.PartitionProduceData partition : topic.partitionData()) {
+        MemoryRecords records = (MemoryRecords) partition.records();
+        if (records != null) {
+          loads.add(
+              new ThrottleLog.Load(
+                  topic.name(),
+                  topic.topicId(),
+                  partition.index(),
+                  records.sizeInBytes(),
+                  events(records)));
+        }
+      }
+    }
+    return loads;
+  }
+
+  private static long events(MemoryRecords records) {
+    long events = 0;
+    for (MutableRecordBatch batch : records.batches()) {
+      Integer count = batch.countOrNull();
+      events += count == null ? 1 : count;
+    }
+    return events;
   }
 }

@@ -4,28 +4,57 @@ import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
 /**
- * Event Hubs' ingress quota for one broker: per throughput unit, 1 MB/s or 1,000 events/s,
- * whichever is reached first, shared evenly by the cluster's live brokers. Accounting is a virtual
- * clock: each produce request moves "free at" forward by the time its bytes or events (whichever
- * costs more) take at the quota's rate; a request that finds the clock more than a one-second burst
- * ahead of now is answered with the difference as its throttle time, and the connection reads
- * nothing more for that long (KIP-219). So a producer running flat out settles at the quota, and
- * nothing is dropped. Zero throughput units: no limit (clusters without a quota).
+ * One of Event Hubs' throughput quotas for one broker, shared evenly by the cluster's live brokers:
+ * ingress, per throughput unit 1 MB/s or 1,000 events/s, and egress, 2 MB/s or 4,096 events/s,
+ * whichever is reached first. Accounting is a virtual clock: each request moves "free at" forward
+ * by the time its bytes or events (whichever costs more) take at the quota's rate; a request that
+ * finds the clock more than a one-second burst ahead of now is answered with the difference as its
+ * throttle time, and the connection reads nothing more for that long (KIP-219). So a client running
+ * flat out settles at the quota, and nothing is dropped. Zero throughput units: no limit (clusters
+ * without a quota).
  */
 public final class ThroughputQuota {
   public static final long BYTES_PER_UNIT = 1_000_000;
   public static final long EVENTS_PER_UNIT = 1_000;
+  public static final long EGRESS_BYTES_PER_UNIT = 2_000_000;
+  public static final long EGRESS_EVENTS_PER_UNIT = 4_096;
   private static final long BURST_NANOS = 1_000_000_000L;
 
+  private final String direction;
+  private final long bytesPerUnit;
+  private final long eventsPerUnit;
   private final IntSupplier units;
   private final IntSupplier brokers;
   private final LongSupplier nanoTime;
   private long freeAt;
 
-  public ThroughputQuota(IntSupplier units, IntSupplier brokers, LongSupplier nanoTime) {
+  private ThroughputQuota(
+      String direction,
+      long bytesPerUnit,
+      long eventsPerUnit,
+      IntSupplier units,
+      IntSupplier brokers,
+      LongSupplier nanoTime) {
+    this.direction = direction;
+    this.bytesPerUnit = bytesPerUnit;
+    this.eventsPerUnit = eventsPerUnit;
     this.units = units;
     this.brokers = brokers;
     this.nanoTime = nanoTime;
+  }
+
+  /** Produce, and publish over HTTPS. */
+  public static ThroughputQuota ingress(
+      IntSupplier units, IntSupplier brokers, LongSupplier nanoTime) {
+    return new ThroughputQuota(
+        "ingress", BYTES_PER_UNIT, EVENTS_PER_UNIT, units, brokers, nanoTime);
+  }
+
+  /** Consumers' fetches (replication is not counted). */
+  public static ThroughputQuota egress(
+      IntSupplier units, IntSupplier brokers, LongSupplier nanoTime) {
+    return new ThroughputQuota(
+        "egress", EGRESS_BYTES_PER_UNIT, EGRESS_EVENTS_PER_UNIT, units, brokers, nanoTime);
   }
 
   /**
@@ -43,10 +72,12 @@ public final class ThroughputQuota {
         + " throughput unit"
         + (tu == 1 ? "" : "s")
         + " ("
-        + tu
+        + tu * bytesPerUnit / 1_000_000
         + " MB/s or "
-        + String.format(java.util.Locale.ROOT, "%,d", tu * EVENTS_PER_UNIT)
-        + " events/s of ingress)";
+        + String.format(java.util.Locale.ROOT, "%,d", tu * eventsPerUnit)
+        + " events/s of "
+        + direction
+        + ")";
   }
 
   /** Records a request's ingress; returns how long its client must wait, in milliseconds. */
@@ -87,7 +118,7 @@ public final class ThroughputQuota {
     }
     double share = (double) tu / Math.max(1, brokers.getAsInt());
     return (long)
-        Math.max(bytes * 1e9 / (BYTES_PER_UNIT * share), events * 1e9 / (EVENTS_PER_UNIT * share));
+        Math.max(bytes * 1e9 / (bytesPerUnit * share), events * 1e9 / (eventsPerUnit * share));
   }
 
   private static int millis(long aheadNanos) {

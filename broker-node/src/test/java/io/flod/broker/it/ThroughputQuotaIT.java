@@ -26,7 +26,9 @@ import org.junit.jupiter.api.Test;
  * Quota conformance with the unmodified Java producer running flat out against a one-broker cluster
  * at 1 throughput unit: over a minute the broker takes 1,000 events/s within 5 %, the producer is
  * told to wait (throttle_time_ms > 0), every record is still delivered, and a change to 2 units
- * published through ZooKeeper doubles the rate without a restart.
+ * published through ZooKeeper doubles the rate without a restart. A consumer flat out is then held
+ * to the egress quota (4,096 events/s per unit) and told to wait, and the broker reports both in
+ * its throttling record.
  */
 class ThroughputQuotaIT extends ClusterTest {
   private static final byte[] VALUE = new byte[100];
@@ -89,7 +91,66 @@ class ThroughputQuotaIT extends ClusterTest {
       producer.flush();
     }
     assertEquals(null, failed.get(), "no send failed");
-    assertEquals(acked.get(), countRecords(), "every acknowledged record is in the log");
+    long stored = countRecords();
+    assertEquals(acked.get(), stored, "every acknowledged record is in the log");
+
+    // Egress at 2 TU: 4,096 events/s per unit (2 MB/s is far off for 100-byte events).
+    Properties consumerProps = new Properties();
+    consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
+    consumerProps.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    consumerProps.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "egress-meter");
+    consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    AtomicLong consumed = new AtomicLong();
+    AtomicBoolean reading = new AtomicBoolean(true);
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps)) {
+      consumer.subscribe(java.util.List.of("metered"));
+      Thread flatOut =
+          new Thread(
+              () -> {
+                while (reading.get() && consumed.get() < stored) {
+                  consumed.addAndGet(consumer.poll(Duration.ofMillis(100)).count());
+                }
+              },
+              "flat-out-consumer");
+      flatOut.start();
+      try {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> consumed.get() > 10_000);
+        double egress = rate(consumed, Duration.ofSeconds(5));
+        System.out.printf(
+            "MEASURED egress at 2 TU, consumer flat out, 5 s: %.0f events/s (quota 8192, %+.1f%%)%n",
+            egress, (egress / 8_192 - 1) * 100);
+        assertTrue(Math.abs(egress - 8_192) <= 8_192 * 0.1, egress + " events/s");
+      } finally {
+        reading.set(false);
+        flatOut.join(30_000);
+      }
+      double fetchThrottle =
+          consumer.metrics().entrySet().stream()
+              .filter(e -> e.getKey().name().equals("fetch-throttle-time-max"))
+              .mapToDouble(
+                  e -> e.getValue().metricValue() instanceof Double d && !d.isNaN() ? d : 0)
+              .max()
+              .orElse(0);
+      assertTrue(fetchThrottle > 0, "the consumer was told to wait: " + fetchThrottle);
+    }
+
+    // The broker reports what it throttled, for the control plane's throttling report.
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> {
+              var reported =
+                  cluster.controller().throttling().readAll().getOrDefault(1, java.util.List.of());
+              return reported.stream()
+                      .anyMatch(
+                          e ->
+                              e.direction().equals("ingress")
+                                  && e.topic().equals("metered")
+                                  && e.peakEventsPerSecond() > 0)
+                  && reported.stream()
+                      .anyMatch(e -> e.direction().equals("egress") && e.topic().equals("metered"));
+            });
   }
 
   private static double rate(AtomicLong counter, Duration window) throws InterruptedException {

@@ -12,7 +12,7 @@ class ThroughputQuotaTest {
   private final AtomicLong now = new AtomicLong(1_000_000_000_000L);
   private final AtomicInteger units = new AtomicInteger(1);
   private final AtomicInteger brokers = new AtomicInteger(1);
-  private final ThroughputQuota quota = new ThroughputQuota(units::get, brokers::get, now::get);
+  private final ThroughputQuota quota = ThroughputQuota.ingress(units::get, brokers::get, now::get);
 
   /** Events a client flat out (requests of {@code events} x {@code size} B) gets in a minute. */
   private long flatOutForAMinute(int events, int size) {

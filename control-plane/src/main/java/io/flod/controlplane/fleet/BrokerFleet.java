@@ -61,6 +61,9 @@ public interface BrokerFleet extends AutoCloseable {
    */
   void publishRules(UUID clusterId, SasRuleBook.Snapshot rules);
 
+  /** What each of the cluster's brokers reports it throttled in the last minutes, by broker id. */
+  java.util.Map<Integer, List<io.flod.broker.quota.ThrottleLog.Entry>> throttling(UUID clusterId);
+
   /** Sets the cluster's ingress quota on its brokers (they apply it within seconds). */
   void publishThroughputUnits(UUID clusterId, int units);
 

@@ -186,6 +186,12 @@ public final class HelixBrokerFleet implements BrokerFleet {
   }
 
   @Override
+  public java.util.Map<Integer, List<io.flod.broker.quota.ThrottleLog.Entry>> throttling(
+      UUID clusterId) {
+    return controllers.get(clusterId).throttling().readAll();
+  }
+
+  @Override
   public void publishRules(UUID clusterId, SasRuleBook.Snapshot rules) {
     controllers.get(clusterId).sasRules().publish(rules);
     if (rules.brokerSecret() != null

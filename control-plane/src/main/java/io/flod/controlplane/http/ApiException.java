@@ -19,7 +19,8 @@ public final class ApiException extends RuntimeException {
     CONFLICT(409, "conflict", "The request conflicts with the resource's state"),
     PRECONDITION_FAILED(412, "precondition-failed", "The resource changed since it was read"),
     PAYLOAD_TOO_LARGE(413, "payload-too-large", "The request body is too large"),
-    UNPROCESSABLE(422, "unprocessable", "The request cannot be processed");
+    UNPROCESSABLE(422, "unprocessable", "The request cannot be processed"),
+    UNAVAILABLE(503, "unavailable", "A part the request needs cannot be reached now");
 
     final int status;
     final String type;

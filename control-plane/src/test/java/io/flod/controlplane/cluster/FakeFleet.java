@@ -83,6 +83,13 @@ final class FakeFleet implements BrokerFleet {
     return List.copyOf(throughputUnits.values());
   }
 
+  /** The fake cluster has no brokers, so nothing is ever throttled. */
+  @Override
+  public java.util.Map<Integer, List<io.flod.broker.quota.ThrottleLog.Entry>> throttling(
+      UUID clusterId) {
+    return java.util.Map.of();
+  }
+
   @Override
   public void publishRules(UUID clusterId, io.flod.broker.auth.SasRuleBook.Snapshot rules) {
     published.put(clusterId, rules);

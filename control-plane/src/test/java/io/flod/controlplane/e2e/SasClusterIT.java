@@ -163,6 +163,31 @@ class SasClusterIT {
     assertEquals(401, noToken.statusCode(), noToken.body());
     assertTrue(consume(bootstrap, connection, 31).contains("over-http"));
 
+    // A producer flat out at 1 TU is throttled, and the throttling report names the partitions.
+    try (KafkaProducer<String, String> flood = new KafkaProducer<>(producerProps)) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (throttleTime(flood) <= 0 && System.nanoTime() < deadline) {
+        flood.send(new ProducerRecord<>("orders", "k" + (System.nanoTime() % 7), "flood"));
+      }
+      assertTrue(throttleTime(flood) > 0, "the flood was throttled");
+      flood.close(Duration.ofSeconds(1));
+    }
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              JsonNode report = api.get(CLUSTER + "/throttling").body();
+              for (JsonNode entry : report.get("entries")) {
+                if (entry.get("topic").asText().equals("orders")
+                    && entry.get("direction").asText().equals("ingress")
+                    && entry.get("peakEventsPerSecond").asLong() > 0) {
+                  System.out.println("MEASURED throttling report entry: " + entry);
+                  return true;
+                }
+              }
+              return false;
+            });
+
     if (kcatInstalled()) {
       List<String> kcatSasl =
           List.of(
@@ -226,6 +251,14 @@ class SasClusterIT {
         (System.nanoTime() - regenerated) / 1e9, attempts);
     String secondary = keys.get("secondaryConnectionString").asText();
     assertFalse(consume(bootstrap, secondary, 31).isEmpty(), "the secondary key still works");
+  }
+
+  private static double throttleTime(KafkaProducer<?, ?> producer) {
+    return producer.metrics().entrySet().stream()
+        .filter(e -> e.getKey().name().equals("produce-throttle-time-max"))
+        .mapToDouble(e -> e.getValue().metricValue() instanceof Double d && !d.isNaN() ? d : 0)
+        .max()
+        .orElse(0);
   }
 
   private static Map<String, Object> clientProps(String bootstrap, String connection) {

@@ -93,6 +93,7 @@ class OpenApiDocumentTest {
           io.flod.api.ConsumerGroupSpec.class,
           io.flod.api.ConsumerGroupPatch.class,
           io.flod.api.PublisherView.class,
+          io.flod.api.ThrottlingReport.class,
           io.flod.api.ConsumerGroupView.class,
           io.flod.api.ScalePlan.class,
           io.flod.api.AgentRegistration.class,
