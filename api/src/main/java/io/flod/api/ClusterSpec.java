@@ -11,7 +11,9 @@ import java.util.List;
  * What a cluster should be: {@code POST /v1/tenants/{t}/clusters} and its GET/PATCH views. {@code
  * updateDomains} (default {@value #DEFAULT_UPDATE_DOMAINS}) and {@code authentication} ({@code
  * None}, the default, for local development: anyone may connect; {@code SAS}: clients need a SAS
- * rule's connection string or token) are fixed at creation.
+ * rule's connection string or token) are fixed at creation, and so is {@code httpMaxMessageBytes}
+ * (default {@value #DEFAULT_HTTP_MAX_MESSAGE_BYTES}, as Event Hubs Basic; at most 1 MiB): the
+ * largest event or batch the brokers' HTTPS publishing heads take.
  */
 public record ClusterSpec(
     @NotNull
@@ -26,8 +28,10 @@ public record ClusterSpec(
     @Min(1) @Max(20) Integer updateDomains,
     @Min(1) @Max(40) int throughputUnits,
     @NotNull @Pattern(regexp = "4\\.[0-9]+", message = "a 4.x broker version") String brokerVersion,
-    @Pattern(regexp = "None|SAS", message = "None or SAS") String authentication) {
+    @Pattern(regexp = "None|SAS", message = "None or SAS") String authentication,
+    @Min(1024) @Max(1_048_576) Integer httpMaxMessageBytes) {
   public static final int DEFAULT_UPDATE_DOMAINS = 5;
+  public static final int DEFAULT_HTTP_MAX_MESSAGE_BYTES = 262_144;
   public static final String NO_AUTHENTICATION = "None";
   public static final String SAS_AUTHENTICATION = "SAS";
 
@@ -41,7 +45,8 @@ public record ClusterSpec(
         updateDomains != null ? updateDomains : DEFAULT_UPDATE_DOMAINS,
         throughputUnits,
         brokerVersion,
-        authentication != null ? authentication : NO_AUTHENTICATION);
+        authentication != null ? authentication : NO_AUTHENTICATION,
+        httpMaxMessageBytes != null ? httpMaxMessageBytes : DEFAULT_HTTP_MAX_MESSAGE_BYTES);
   }
 
   public boolean sas() {

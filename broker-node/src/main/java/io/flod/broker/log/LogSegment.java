@@ -222,6 +222,11 @@ final class LogSegment implements Closeable {
     long next = fallback;
     for (FileChannelRecordBatch batch : records.batchesFrom(from)) {
       if (batch.position() + batch.sizeInBytes() > end) {
+        // The index may lead straight to the batch the limit cut: the whole batches before it
+        // end where it starts.
+        if (batch.position() > start) {
+          next = batch.baseOffset();
+        }
         break;
       }
       next = batch.nextOffset();

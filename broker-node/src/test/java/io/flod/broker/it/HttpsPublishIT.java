@@ -8,6 +8,7 @@ import io.flod.broker.auth.Right;
 import io.flod.broker.auth.SasRule;
 import io.flod.broker.auth.SasRuleBook;
 import io.flod.broker.auth.SasToken;
+import io.flod.broker.support.Kcat;
 import io.flod.broker.support.TestCertificate;
 import io.flod.broker.support.TestCluster;
 import java.io.IOException;
@@ -461,7 +462,7 @@ class HttpsPublishIT {
   @Order(7)
   void kcatProducesAndConsumesOverSaslSsl() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(
-        kcatInstalled(), "kcat is not installed (.ci/run installs it)");
+        Kcat.installed(), "kcat is not installed (.ci/run installs it)");
     String password = "Endpoint=" + NS + ";SharedAccessKeyName=root;SharedAccessKey=root-2";
     List<String> tls =
         List.of(
@@ -473,32 +474,12 @@ class HttpsPublishIT {
     List<String> produce =
         new ArrayList<>(List.of("kcat", "-P", "-b", cluster.bootstrap(), "-t", "h1", "-k", "kc"));
     produce.addAll(tls);
-    run(produce, "from kcat over TLS\n");
+    Kcat.run(produce, "from kcat over TLS\n");
     List<String> consume =
         new ArrayList<>(
             List.of("kcat", "-C", "-b", cluster.bootstrap(), "-t", "h1", "-o", "beginning", "-e"));
     consume.addAll(tls);
-    String out = run(consume, null);
+    String out = Kcat.run(consume, null);
     assertTrue(out.contains("from kcat over TLS") && out.contains("as device-7"), out);
-  }
-
-  private static boolean kcatInstalled() {
-    try {
-      return new ProcessBuilder("kcat", "-V").start().waitFor(10, TimeUnit.SECONDS);
-    } catch (IOException | InterruptedException e) {
-      return false;
-    }
-  }
-
-  private static String run(List<String> command, String stdin) throws Exception {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    if (stdin != null) {
-      p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-    }
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "kcat finished");
-    assertEquals(0, p.exitValue(), out);
-    return out;
   }
 }

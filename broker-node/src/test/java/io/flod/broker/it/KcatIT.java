@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.flod.broker.support.InProcessBroker;
 import java.io.File;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +36,7 @@ class KcatIT {
   @BeforeAll
   void start() {
     assumeTrue(
-        kcatInstalled(),
+        io.flod.broker.support.Kcat.installed(),
         "kcat is not installed (apt-get install kcat): skipping librdkafka interop");
     broker = InProcessBroker.start(tmp.resolve("data"));
   }
@@ -113,17 +112,6 @@ class KcatIT {
         new java.util.TreeSet<>(lines),
         new java.util.TreeSet<>(consumed),
         "kcat read exactly what was produced");
-  }
-
-  private static boolean kcatInstalled() {
-    try {
-      return new ProcessBuilder("kcat", "-V")
-          .redirectErrorStream(true)
-          .start()
-          .waitFor(10, TimeUnit.SECONDS);
-    } catch (IOException | InterruptedException e) {
-      return false;
-    }
   }
 
   private static List<String> run(File stdin, String... command) throws Exception {

@@ -3,6 +3,7 @@ package io.flod.broker.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flod.broker.support.ClientMetrics;
 import io.flod.broker.support.TestCluster;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +14,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,12 +64,12 @@ class NoisyNeighbourIT {
           Thread.sleep(5); // pacing tenant A at about 200 events/s, a fifth of its quota
         }
         steady.flush();
-        quietThrottle = metric(steady, "produce-throttle-time-max");
+        quietThrottle = ClientMetrics.max(steady.metrics(), "produce-throttle-time-max");
       } finally {
         flooding.set(false);
         floodThread.join(30_000);
       }
-      double noisyThrottle = metric(flood, "produce-throttle-time-max");
+      double noisyThrottle = ClientMetrics.max(flood.metrics(), "produce-throttle-time-max");
       flood.close(Duration.ofSeconds(1));
       System.out.printf(
           "MEASURED noisy neighbour: tenant A %d events in 10 s, max throttle %.0f ms;"
@@ -90,15 +90,5 @@ class NoisyNeighbourIT {
     props.put(ProducerConfig.ACKS_CONFIG, "1");
     props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 256 * 1024);
     return new KafkaProducer<>(props);
-  }
-
-  private static double metric(KafkaProducer<?, ?> producer, String name) {
-    return producer.metrics().entrySet().stream()
-        .filter(
-            e -> e.getKey().name().equals(name) && e.getKey().group().equals("producer-metrics"))
-        .map(e -> ((Metric) e.getValue()).metricValue())
-        .mapToDouble(v -> v instanceof Double d && !d.isNaN() ? d : 0)
-        .max()
-        .orElse(0);
   }
 }

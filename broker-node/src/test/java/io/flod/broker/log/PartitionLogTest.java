@@ -136,6 +136,25 @@ class PartitionLogTest {
   }
 
   @Test
+  void aReadCutByItsLimitEndsAfterItsLastWholeBatch() throws Exception {
+    // Batches of about 11 KB, each one indexed (as producers' 16 KB batches are by default).
+    try (PartitionLog log = open(config("index.interval.bytes", "4096"), false, 0)) {
+      String[] values = new String[100];
+      java.util.Arrays.fill(values, "v".repeat(100));
+      for (int i = 0; i < 20; i++) {
+        append(log, batch(clock.millis() + i, values), 0);
+      }
+      for (int limit = 20_000; limit < 200_000; limit += 7_919) {
+        LogReadResult read = log.readForReplica(0, limit);
+        assertEquals(
+            values(read).size(),
+            read.endOffset(),
+            "limit " + limit + ": the end offset counts the whole batches returned");
+      }
+    }
+  }
+
+  @Test
   void readsNeverPassTheHighWatermark() throws Exception {
     try (PartitionLog log = open(LogConfig.defaults(), false, 0)) {
       append(log, batch(1, "a"), 0);

@@ -47,6 +47,9 @@ public class Cluster {
   @Column(nullable = false)
   private String authentication;
 
+  @Column(name = "http_max_message_bytes", nullable = false)
+  private int httpMaxMessageBytes;
+
   /** Sealed (SecretBox); made on the first reconcile pass of a SAS cluster. */
   @Column(name = "broker_secret")
   private String brokerSecret;
@@ -75,6 +78,7 @@ public class Cluster {
       int throughputUnits,
       String brokerVersion,
       String authentication,
+      int httpMaxMessageBytes,
       Instant createdAt) {
     this.id = UUID.randomUUID();
     this.tenantId = tenantId;
@@ -86,6 +90,7 @@ public class Cluster {
     this.throughputUnits = throughputUnits;
     this.brokerVersion = brokerVersion;
     this.authentication = authentication;
+    this.httpMaxMessageBytes = httpMaxMessageBytes;
     this.state = ClusterState.PROVISIONING;
     this.createdAt = createdAt;
   }
@@ -116,6 +121,10 @@ public class Cluster {
 
   public int updateDomains() {
     return updateDomains;
+  }
+
+  public int httpMaxMessageBytes() {
+    return httpMaxMessageBytes;
   }
 
   public int throughputUnits() {

@@ -102,6 +102,7 @@ public final class ClusterService {
                           spec.throughputUnits(),
                           spec.brokerVersion(),
                           spec.authentication(),
+                          spec.httpMaxMessageBytes(),
                           clock.instant());
                   s.persist(cluster);
                   Operation operation =
@@ -446,7 +447,8 @@ public final class ClusterService {
             c.updateDomains(),
             c.throughputUnits(),
             c.brokerVersion(),
-            c.authentication()),
+            c.authentication(),
+            c.httpMaxMessageBytes()),
         new ClusterView.Status(c.state().apiName(), nodes, bootstrap, httpEndpoints),
         Requests.etag(c.version()));
   }

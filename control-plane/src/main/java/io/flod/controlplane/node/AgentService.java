@@ -83,6 +83,9 @@ public final class AgentService {
     }
     if (node.httpPort() != null) {
       config.put("https.port", Integer.toString(node.httpPort()));
+      if (cluster != null) {
+        config.put("https.max.message.bytes", Integer.toString(cluster.httpMaxMessageBytes()));
+      }
     }
     return config;
   }

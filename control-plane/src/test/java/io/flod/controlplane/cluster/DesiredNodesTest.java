@@ -21,6 +21,7 @@ class DesiredNodesTest {
             1,
             "4.0",
             "None",
+            262_144,
             Instant.now());
     return ClusterReconciler.desiredNodes(cluster).stream()
         .map(d -> d.name() + "@" + d.zone() + "/" + d.updateDomain())
