@@ -11,6 +11,7 @@ import io.flod.controlplane.cluster.ThrottlingService;
 import io.flod.controlplane.db.Database;
 import io.flod.controlplane.db.OwnedPostgres;
 import io.flod.controlplane.fleet.BrokerFleet;
+import io.flod.controlplane.fleet.BrokerTls;
 import io.flod.controlplane.fleet.HelixBrokerFleet;
 import io.flod.controlplane.group.ConsumerGroupService;
 import io.flod.controlplane.group.ConsumerGroupsResource;
@@ -134,7 +135,8 @@ public final class ControlPlane implements AutoCloseable {
     private String operatorKey;
     private Function<String, Provisioner> provisioner = url -> new UnavailableProvisioner();
     private TopicPlacement topicPlacement;
-    private Function<String, BrokerFleet> fleet = HelixBrokerFleet::new;
+    private Function<String, BrokerFleet> fleet;
+    private BrokerTls brokerTls;
     private long reconcileIntervalMs = 1000;
     private Duration nodeGrace = Duration.ofSeconds(30);
     private long heartbeatIntervalMs = 2000;
@@ -196,6 +198,12 @@ public final class ControlPlane implements AutoCloseable {
       return this;
     }
 
+    /** The certificate the brokers serve with (TLS on both heads); none: listeners in clear. */
+    public Builder brokerTls(BrokerTls brokerTls) {
+      this.brokerTls = brokerTls;
+      return this;
+    }
+
     public Builder reconcileIntervalMs(long reconcileIntervalMs) {
       this.reconcileIntervalMs = reconcileIntervalMs;
       return this;
@@ -242,7 +250,10 @@ public final class ControlPlane implements AutoCloseable {
               : Database.open(owned.jdbcUrl(), owned.user(), "");
       OperatorKey operatorKey = OperatorKey.load(b.dataDir, b.operatorKey);
       PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      fleet = b.fleet.apply(zookeeper.connectString());
+      fleet =
+          b.fleet != null
+              ? b.fleet.apply(zookeeper.connectString())
+              : new HelixBrokerFleet(zookeeper.connectString(), b.brokerTls);
       String url = b.publicUrl != null ? b.publicUrl : "http://" + b.host + ":" + port;
       provisioner = b.provisioner.apply(url);
       SecretBox secrets = SecretBox.load(b.dataDir, System.getenv("FLOD_SECRETS_KEY"));

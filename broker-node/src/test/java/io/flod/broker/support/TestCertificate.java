@@ -1,31 +1,15 @@
 package io.flod.broker.support;
 
 import java.io.ByteArrayInputStream;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.KeyStore;
-import java.security.SecureRandom;
 import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
-import java.util.Date;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A self-signed certificate for {@code localhost} and {@code 127.0.0.1}, written as the PEM files a
@@ -44,38 +28,50 @@ public final class TestCertificate {
   }
 
   public static TestCertificate create(Path dir) throws Exception {
-    KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-    generator.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
-    KeyPair keys = generator.generateKeyPair();
-    X500Name subject = new X500Name("CN=localhost,O=flod tests");
-    Instant now = Instant.now();
-    JcaX509v3CertificateBuilder builder =
-        new JcaX509v3CertificateBuilder(
-            subject,
-            new BigInteger(64, new SecureRandom()),
-            Date.from(now.minus(Duration.ofMinutes(1))),
-            Date.from(now.plus(Duration.ofDays(1))),
-            subject,
-            keys.getPublic());
-    builder.addExtension(
-        Extension.subjectAlternativeName,
-        false,
-        new GeneralNames(
-            new GeneralName[] {
-              new GeneralName(GeneralName.dNSName, "localhost"),
-              new GeneralName(GeneralName.iPAddress, "127.0.0.1")
-            }));
-    X509Certificate certificate =
-        new JcaX509CertificateConverter()
-            .getCertificate(
-                builder.build(
-                    new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
-    String certificatePem = pem("CERTIFICATE", certificate.getEncoded());
+    // The JDK's keytool makes the key pair and the self-signed certificate (the JDK has no public
+    // API for that, and BouncyCastle clashes with the older copy jclouds brings to the control
+    // plane's classpath); the keystore API then hands both out for the PEM files.
     Files.createDirectories(dir);
+    Path keystore = dir.resolve("broker.p12");
+    char[] password = "flod-tests".toCharArray();
+    Process keytool =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair",
+                "-alias",
+                "broker",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=localhost,O=flod tests",
+                "-ext",
+                "SAN=dns:localhost,ip:127.0.0.1",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                keystore.toString(),
+                "-storepass",
+                new String(password))
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!keytool.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || keytool.exitValue() != 0) {
+      throw new IllegalStateException("keytool failed: " + output);
+    }
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    try (var in = Files.newInputStream(keystore)) {
+      store.load(in, password);
+    }
+    String certificatePem = pem("CERTIFICATE", store.getCertificate("broker").getEncoded());
     Path certificateFile = Files.writeString(dir.resolve("broker.crt"), certificatePem);
     Path keyFile =
         Files.writeString(
-            dir.resolve("broker.key"), pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
+            dir.resolve("broker.key"),
+            pem("PRIVATE KEY", store.getKey("broker", password).getEncoded()));
     return new TestCertificate(certificateFile, keyFile, certificatePem);
   }
 
@@ -86,6 +82,10 @@ public final class TestCertificate {
 
   public Path certificateFile() {
     return certificate;
+  }
+
+  public Path keyFile() {
+    return key;
   }
 
   /** Kafka client settings that trust this certificate (to be merged with the SASL ones). */

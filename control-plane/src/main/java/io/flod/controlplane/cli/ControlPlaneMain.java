@@ -1,6 +1,7 @@
 package io.flod.controlplane.cli;
 
 import io.flod.controlplane.ControlPlane;
+import io.flod.controlplane.fleet.BrokerTls;
 import io.flod.controlplane.machines.MachineProviders;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -88,6 +89,17 @@ public final class ControlPlaneMain implements Callable<Integer> {
   String publicUrl;
 
   @Option(
+      names = "--broker-tls-cert",
+      paramLabel = "FILE",
+      description =
+          "PEM certificate chain every broker serves TLS with (Kafka SSL/SASL_SSL, HTTPS"
+              + " publishing); with --broker-tls-key. Default: brokers listen in clear.")
+  Path brokerTlsCert;
+
+  @Option(names = "--broker-tls-key", paramLabel = "FILE", description = "Its PEM private key.")
+  Path brokerTlsKey;
+
+  @Option(
       names = "--agent-distribution-url",
       description = "A tar.gz of Flod that cloud machines download and run the agent from.")
   String agentDistributionUrl;
@@ -130,6 +142,10 @@ public final class ControlPlaneMain implements Callable<Integer> {
             .zkConnect(zk)
             .operatorKey(System.getenv("FLOD_OPERATOR_KEY"))
             .publicUrl(publicUrl)
+            .brokerTls(
+                brokerTlsCert == null && brokerTlsKey == null
+                    ? null
+                    : new BrokerTls(brokerTlsCert, brokerTlsKey))
             .provisioner(url -> provisioner(data, url, credential))
             .start();
     CountDownLatch stopped = new CountDownLatch(1);

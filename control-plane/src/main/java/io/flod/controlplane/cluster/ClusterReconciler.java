@@ -463,11 +463,12 @@ public final class ClusterReconciler implements AutoCloseable {
   }
 
   /** Where the live brokers take events over HTTP (brokers without an HTTP head left out). */
-  static List<String> httpEndpoints(java.util.Collection<ClusterNode> rows, Set<Integer> live) {
+  static List<String> httpEndpoints(
+      java.util.Collection<ClusterNode> rows, Set<Integer> live, boolean tls) {
     return rows.stream()
-        .filter(n -> n.httpEndpoint() != null && live.contains(n.brokerId()))
+        .filter(n -> n.httpEndpoint(tls) != null && live.contains(n.brokerId()))
         .sorted(java.util.Comparator.comparingInt(ClusterNode::brokerId))
-        .map(ClusterNode::httpEndpoint)
+        .map(n -> n.httpEndpoint(tls))
         .toList();
   }
 

@@ -432,7 +432,8 @@ public final class ClusterService {
       try {
         java.util.Set<Integer> live = fleet.liveBrokers(c.id());
         bootstrap = ClusterReconciler.bootstrapServers(rows.values(), live);
-        httpEndpoints = ClusterReconciler.httpEndpoints(rows.values(), live);
+        httpEndpoints =
+            ClusterReconciler.httpEndpoints(rows.values(), live, fleet.brokerTls() != null);
       } catch (RuntimeException e) {
         log.debug("cluster={} brokers not observable: {}", c.id(), e.toString());
       }

@@ -61,6 +61,9 @@ public interface BrokerFleet extends AutoCloseable {
    */
   void publishRules(UUID clusterId, SasRuleBook.Snapshot rules);
 
+  /** The certificate every broker serves with, or null when their listeners are in clear. */
+  BrokerTls brokerTls();
+
   /** What each of the cluster's brokers reports it throttled in the last minutes, by broker id. */
   java.util.Map<Integer, List<io.flod.broker.quota.ThrottleLog.Entry>> throttling(UUID clusterId);
 

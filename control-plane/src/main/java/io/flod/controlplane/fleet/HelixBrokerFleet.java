@@ -1,6 +1,6 @@
 package io.flod.controlplane.fleet;
 
-import io.flod.broker.auth.SasAuthenticator;
+import io.flod.broker.auth.BrokerClientSecurity;
 import io.flod.broker.auth.SasRuleBook;
 import io.flod.broker.cluster.ClusterController;
 import io.flod.broker.cluster.ClusterPaths;
@@ -44,10 +44,18 @@ public final class HelixBrokerFleet implements BrokerFleet {
   private final Map<UUID, Integer> throughputUnits = new ConcurrentHashMap<>();
   private final Map<UUID, String> adminBootstrap = new ConcurrentHashMap<>();
   private final ZKHelixAdmin helix;
+  private final BrokerTls tls;
 
-  public HelixBrokerFleet(String zk) {
+  /** {@code tls}: the brokers' certificate, or null when their listeners are in clear. */
+  public HelixBrokerFleet(String zk, BrokerTls tls) {
     this.zk = zk;
     this.helix = new ZKHelixAdmin(zk);
+    this.tls = tls;
+  }
+
+  @Override
+  public BrokerTls brokerTls() {
+    return tls;
   }
 
   @Override
@@ -225,18 +233,9 @@ public final class HelixBrokerFleet implements BrokerFleet {
       props.put(AdminClientConfig.CLIENT_ID_CONFIG, "flod-control-plane-" + clusterId);
       props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
       props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-      String secret = brokerSecrets.get(clusterId);
-      if (secret != null) {
-        props.put("security.protocol", "SASL_PLAINTEXT");
-        props.put("sasl.mechanism", "PLAIN");
-        props.put(
-            "sasl.jaas.config",
-            "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
-                + SasAuthenticator.BROKER_USER
-                + "\" password=\""
-                + secret
-                + "\";");
-      }
+      props.putAll(
+          BrokerClientSecurity.settings(
+              tls == null ? null : tls.certificate().toString(), brokerSecrets.get(clusterId)));
       admins.put(clusterId, Admin.create(props));
       adminBootstrap.put(clusterId, bootstrapServers);
     }

@@ -8,6 +8,7 @@ import io.flod.controlplane.auth.ApiKeys;
 import io.flod.controlplane.cluster.Cluster;
 import io.flod.controlplane.db.Database;
 import io.flod.controlplane.fleet.BrokerFleet;
+import io.flod.controlplane.fleet.BrokerTls;
 import io.flod.controlplane.http.ApiException;
 import java.time.Clock;
 import java.util.Map;
@@ -75,11 +76,16 @@ public final class AgentService {
   }
 
   /** Settings the cluster's spec (and the node's ports) decide for the broker. */
-  private static Map<String, String> brokerConfig(Session s, ClusterNode node) {
+  private Map<String, String> brokerConfig(Session s, ClusterNode node) {
     Cluster cluster = s.get(Cluster.class, node.clusterId());
     Map<String, String> config = new java.util.LinkedHashMap<>();
     if (cluster != null && cluster.sas()) {
       config.put("sasl.enabled", "true");
+    }
+    BrokerTls tls = fleet.brokerTls();
+    if (tls != null) {
+      config.put("ssl.certificate.location", tls.certificate().toString());
+      config.put("ssl.key.location", tls.key().toString());
     }
     if (node.httpPort() != null) {
       config.put("https.port", Integer.toString(node.httpPort()));

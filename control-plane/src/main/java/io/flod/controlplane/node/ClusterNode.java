@@ -171,11 +171,14 @@ public class ClusterNode {
     return !last.plus(grace).isBefore(now);
   }
 
-  /** Where this node's broker takes events over HTTP, or null when it has no HTTP head. */
-  public String httpEndpoint() {
+  /**
+   * Where this node's broker takes events over HTTP ({@code https} when the brokers have TLS), or
+   * null when it has no HTTP head.
+   */
+  public String httpEndpoint(boolean tls) {
     return host == null || httpPort == null || httpPort <= 0
         ? null
-        : "http://" + host + ":" + httpPort;
+        : (tls ? "https://" : "http://") + host + ":" + httpPort;
   }
 
   public Integer httpPort() {

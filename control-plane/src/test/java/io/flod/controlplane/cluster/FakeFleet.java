@@ -83,6 +83,11 @@ final class FakeFleet implements BrokerFleet {
     return List.copyOf(throughputUnits.values());
   }
 
+  @Override
+  public io.flod.controlplane.fleet.BrokerTls brokerTls() {
+    return null;
+  }
+
   /** The fake cluster has no brokers, so nothing is ever throttled. */
   @Override
   public java.util.Map<Integer, List<io.flod.broker.quota.ThrottleLog.Entry>> throttling(

@@ -8,14 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flod.api.client.FlodClient;
 import io.flod.broker.auth.SasToken;
+import io.flod.broker.support.ClientMetrics;
+import io.flod.broker.support.Kcat;
+import io.flod.broker.support.TestCertificate;
+import io.flod.broker.support.TestCluster;
 import io.flod.controlplane.ControlPlane;
+import io.flod.controlplane.fleet.BrokerTls;
 import io.flod.controlplane.machines.MachineProviders;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,10 +46,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A cluster created with {@code "authentication": "SAS"} through the REST API on local machines
- * (real agents and brokers): the brokers require SAS, replicate with the cluster's secret, the
- * control plane creates topics logged in with it, a rule's connection string from listKeys works
- * for the Java clients and for kcat (librdkafka), a client without credentials gets nothing, and a
- * regenerated key is refused within seconds.
+ * (real agents and brokers), with the control plane handing the brokers a certificate: the brokers
+ * require SASL_SSL, replicate over TLS with the cluster's secret, the control plane creates topics
+ * logged in with it, a rule's connection string from listKeys works for the Java clients and for
+ * kcat (librdkafka), the HTTPS heads take events with a SAS token, a client without credentials
+ * gets nothing, throttling is reported, and a regenerated key is refused within seconds.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SasClusterIT {
@@ -59,12 +63,15 @@ class SasClusterIT {
 
   private ControlPlane controlPlane;
   private FlodClient api;
+  private static TestCertificate certificate;
 
   @BeforeAll
-  void start() {
+  void start() throws Exception {
+    certificate = TestCertificate.create(dataDir.resolve("tls"));
     controlPlane =
         ControlPlane.builder()
             .dataDir(dataDir)
+            .brokerTls(new BrokerTls(certificate.certificateFile(), certificate.keyFile()))
             .provisioner(url -> MachineProviders.local(dataDir, url))
             .reconcileIntervalMs(500)
             .heartbeatIntervalMs(500)
@@ -144,7 +151,8 @@ class SasClusterIT {
             "app",
             keys.get("primaryKey").asText(),
             java.time.Instant.now().plusSeconds(3600).getEpochSecond());
-    HttpClient http = HttpClient.newHttpClient();
+    assertTrue(endpoint.startsWith("https://"), endpoint);
+    HttpClient http = HttpClient.newBuilder().sslContext(certificate.sslContext()).build();
     HttpResponse<String> created =
         http.send(
             HttpRequest.newBuilder(URI.create(endpoint + "/orders/messages"))
@@ -166,10 +174,13 @@ class SasClusterIT {
     // A producer flat out at 1 TU is throttled, and the throttling report names the partitions.
     try (KafkaProducer<String, String> flood = new KafkaProducer<>(producerProps)) {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (throttleTime(flood) <= 0 && System.nanoTime() < deadline) {
+      while (ClientMetrics.max(flood.metrics(), "produce-throttle-time-max") <= 0
+          && System.nanoTime() < deadline) {
         flood.send(new ProducerRecord<>("orders", "k" + (System.nanoTime() % 7), "flood"));
       }
-      assertTrue(throttleTime(flood) > 0, "the flood was throttled");
+      assertTrue(
+          ClientMetrics.max(flood.metrics(), "produce-throttle-time-max") > 0,
+          "the flood was throttled");
       flood.close(Duration.ofSeconds(1));
     }
     Awaitility.await()
@@ -188,22 +199,23 @@ class SasClusterIT {
               return false;
             });
 
-    if (kcatInstalled()) {
+    if (Kcat.installed()) {
       List<String> kcatSasl =
           List.of(
-              "-X", "security.protocol=SASL_PLAINTEXT",
+              "-X", "security.protocol=SASL_SSL",
+              "-X", "ssl.ca.location=" + certificate.certificateFile(),
               "-X", "sasl.mechanisms=PLAIN",
               "-X", "sasl.username=$ConnectionString",
               "-X", "sasl.password=" + connection);
       List<String> produce =
           new ArrayList<>(List.of("kcat", "-P", "-b", bootstrap, "-t", "orders"));
       produce.addAll(kcatSasl);
-      run(produce, "from-kcat\n");
+      Kcat.run(produce, "from-kcat\n");
       List<String> consume =
           new ArrayList<>(
               List.of("kcat", "-C", "-b", bootstrap, "-t", "orders", "-o", "beginning", "-e"));
       consume.addAll(kcatSasl);
-      String out = run(consume, null);
+      String out = Kcat.run(consume, null);
       assertTrue(out.contains("from-kcat") && out.contains("java-7"), out);
     } else {
       System.out.println("kcat is not installed: skipping the librdkafka part");
@@ -253,27 +265,12 @@ class SasClusterIT {
     assertFalse(consume(bootstrap, secondary, 31).isEmpty(), "the secondary key still works");
   }
 
-  private static double throttleTime(KafkaProducer<?, ?> producer) {
-    return producer.metrics().entrySet().stream()
-        .filter(e -> e.getKey().name().equals("produce-throttle-time-max"))
-        .mapToDouble(e -> e.getValue().metricValue() instanceof Double d && !d.isNaN() ? d : 0)
-        .max()
-        .orElse(0);
-  }
-
   private static Map<String, Object> clientProps(String bootstrap, String connection) {
-    return Map.of(
-        "bootstrap.servers",
-        bootstrap,
-        "security.protocol",
-        "SASL_PLAINTEXT",
-        "sasl.mechanism",
-        "PLAIN",
-        "sasl.jaas.config",
-        "org.apache.kafka.common.security.plain.PlainLoginModule required"
-            + " username=\"$ConnectionString\" password=\""
-            + connection
-            + "\";");
+    Map<String, Object> props = new HashMap<>(TestCluster.saslPlain(connection));
+    props.put("bootstrap.servers", bootstrap);
+    props.put("security.protocol", "SASL_SSL");
+    props.putAll(certificate.kafkaTrust());
+    return props;
   }
 
   private static List<String> consume(String bootstrap, String connection, int atLeast) {
@@ -301,25 +298,5 @@ class SasClusterIT {
 
   private void awaitOperation(String location, Duration limit) {
     Operations.awaitSuccess(api, location, limit);
-  }
-
-  private static boolean kcatInstalled() {
-    try {
-      return new ProcessBuilder("kcat", "-V").start().waitFor(10, TimeUnit.SECONDS);
-    } catch (IOException | InterruptedException e) {
-      return false;
-    }
-  }
-
-  private static String run(List<String> command, String stdin) throws Exception {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    if (stdin != null) {
-      p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-    }
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "kcat finished");
-    assertEquals(0, p.exitValue(), out);
-    return out;
   }
 }
