@@ -69,6 +69,10 @@ class HttpsPublishIT {
   private Map<String, Object> kafkaSecurity;
 
   private static SasRuleBook.Snapshot rules(Set<String> revokedPublishers) {
+    return rules(revokedPublishers, "sender-1");
+  }
+
+  private static SasRuleBook.Snapshot rules(Set<String> revokedPublishers, String senderPrimary) {
     return SasRuleBook.of(
             List.of(
                 new SasRule(
@@ -77,7 +81,7 @@ class HttpsPublishIT {
                     Set.of(Right.SEND, Right.LISTEN, Right.MANAGE),
                     "root-1",
                     "root-2"),
-                new SasRule("sender", null, Set.of(Right.SEND), "sender-1", "sender-2"),
+                new SasRule("sender", null, Set.of(Right.SEND), senderPrimary, "sender-2"),
                 new SasRule("reader", "orders", Set.of(Right.LISTEN), "reader-1", "reader-2")),
             "broker-secret-for-tests")
         .withRevokedPublishers(revokedPublishers);
@@ -481,5 +485,27 @@ class HttpsPublishIT {
     consume.addAll(tls);
     String out = Kcat.run(consume, null);
     assertTrue(out.contains("from kcat over TLS") && out.contains("as device-7"), out);
+  }
+
+  @Test
+  @Order(8)
+  void aRegeneratedKeyIsRefusedOverHttpsWithinSecondsAndTheOtherKeyGoesOn() throws Exception {
+    String old = token("h10", "sender", "sender-1");
+    assertEquals(201, post(1, "/h10/messages", old, null, "before").statusCode());
+    cluster.controller().sasRules().publish(rules(Set.of(), "sender-1-regenerated"));
+    long regenerated = System.nanoTime();
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .pollDelay(Duration.ZERO)
+        .until(
+            () ->
+                post(1, "/h10/messages", old, null, "after").statusCode() == 401
+                    && post(2, "/h10/messages", old, null, "after").statusCode() == 401);
+    System.out.printf(
+        "MEASURED regenerated key refused over HTTPS %.1f s after the rules changed%n",
+        (System.nanoTime() - regenerated) / 1e9);
+    assertEquals(
+        201, post(2, "/h10/messages", token("h10", "sender", "sender-2"), null, "x").statusCode());
+    cluster.controller().sasRules().publish(rules(Set.of()));
   }
 }
