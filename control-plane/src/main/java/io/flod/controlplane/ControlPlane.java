@@ -288,7 +288,9 @@ public final class ControlPlane implements AutoCloseable {
               .register(new TopicsResource(new TopicService(db, placement, Clock.systemUTC())))
               .register(new ClusterAuthorizationRulesResource(rules))
               .register(new TopicAuthorizationRulesResource(rules))
-              .register(new ConsumerGroupsResource(new ConsumerGroupService(db, Clock.systemUTC())))
+              .register(
+                  new ConsumerGroupsResource(
+                      new ConsumerGroupService(db, fleet, Clock.systemUTC())))
               .register(new PublishersResource(new PublisherService(db, Clock.systemUTC())))
               .register(new ThrottlingResource(new ThrottlingService(db, fleet)))
               .register(

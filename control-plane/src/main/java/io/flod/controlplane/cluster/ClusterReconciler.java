@@ -438,10 +438,7 @@ public final class ClusterReconciler implements AutoCloseable {
 
   /** Deletes a topic on the cluster's brokers; a failure is logged (the topic stays there). */
   public void deleteTopicOnBrokers(UUID clusterId, String topic) {
-    String bootstrap =
-        db.sessions()
-            .fromSession(
-                s -> bootstrapServers(nodeRows(s, clusterId), fleet.liveBrokers(clusterId)));
+    String bootstrap = db.sessions().fromSession(s -> liveBootstrap(s, clusterId, fleet));
     if (bootstrap.isEmpty()) {
       log.warn("cluster={} topic={} not deleted on the brokers: none is up", clusterId, topic);
       return;
@@ -451,6 +448,11 @@ public final class ClusterReconciler implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("cluster={} topic={} {}", clusterId, topic, e.getMessage());
     }
+  }
+
+  /** The bootstrap servers of a cluster's live brokers (empty when none is up). */
+  public static String liveBootstrap(Session s, UUID clusterId, BrokerFleet fleet) {
+    return bootstrapServers(nodeRows(s, clusterId), fleet.liveBrokers(clusterId));
   }
 
   /** Where clients reach the cluster: the brokers of registered nodes that are live. */

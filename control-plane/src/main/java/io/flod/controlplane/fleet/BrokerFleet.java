@@ -2,6 +2,7 @@ package io.flod.controlplane.fleet;
 
 import io.flod.broker.auth.SasRuleBook;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -60,6 +61,14 @@ public interface BrokerFleet extends AutoCloseable {
    * Kafka clients log in with that secret from then on.
    */
   void publishRules(UUID clusterId, SasRuleBook.Snapshot rules);
+
+  /**
+   * How far each group is behind the end of {@code topic}, summed over the partitions it committed
+   * offsets for; groups with no committed offset on the topic are left out. Asked through the Kafka
+   * protocol, bounded in time.
+   */
+  Map<String, Long> lag(
+      UUID clusterId, String bootstrapServers, String topic, java.util.Collection<String> groups);
 
   /** The certificate every broker serves with, or null when their listeners are in clear. */
   BrokerTls brokerTls();

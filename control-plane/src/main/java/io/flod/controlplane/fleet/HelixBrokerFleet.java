@@ -54,6 +54,55 @@ public final class HelixBrokerFleet implements BrokerFleet {
   }
 
   @Override
+  public Map<String, Long> lag(
+      UUID clusterId, String bootstrapServers, String topic, java.util.Collection<String> groups) {
+    Admin admin = admin(clusterId, bootstrapServers);
+    Map<String, Long> lag = new java.util.HashMap<>();
+    try {
+      Map<String, Map<org.apache.kafka.common.TopicPartition, Long>> committed =
+          new java.util.HashMap<>();
+      java.util.Set<org.apache.kafka.common.TopicPartition> partitions = new java.util.HashSet<>();
+      for (String group : groups) {
+        Map<org.apache.kafka.common.TopicPartition, Long> offsets = new java.util.HashMap<>();
+        admin
+            .listConsumerGroupOffsets(group)
+            .partitionsToOffsetAndMetadata()
+            .get(5, TimeUnit.SECONDS)
+            .forEach(
+                (tp, offset) -> {
+                  if (tp.topic().equals(topic) && offset != null) {
+                    offsets.put(tp, offset.offset());
+                  }
+                });
+        if (!offsets.isEmpty()) {
+          committed.put(group, offsets);
+          partitions.addAll(offsets.keySet());
+        }
+      }
+      if (partitions.isEmpty()) {
+        return lag;
+      }
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec>
+          latest = new java.util.HashMap<>();
+      partitions.forEach(tp -> latest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
+      var ends = admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS);
+      committed.forEach(
+          (group, offsets) ->
+              lag.put(
+                  group,
+                  offsets.entrySet().stream()
+                      .mapToLong(e -> Math.max(0, ends.get(e.getKey()).offset() - e.getValue()))
+                      .sum()));
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      log.debug("cluster={} topic={} lag not available: {}", clusterId, topic, e.toString());
+    }
+    return lag;
+  }
+
+  @Override
   public BrokerTls brokerTls() {
     return tls;
   }

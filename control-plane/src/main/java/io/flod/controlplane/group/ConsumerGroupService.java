@@ -5,13 +5,17 @@ import io.flod.api.ConsumerGroupSpec;
 import io.flod.api.ConsumerGroupView;
 import io.flod.controlplane.auth.Caller;
 import io.flod.controlplane.cluster.Cluster;
+import io.flod.controlplane.cluster.ClusterReconciler;
 import io.flod.controlplane.cluster.ClusterService;
 import io.flod.controlplane.db.Database;
+import io.flod.controlplane.fleet.BrokerFleet;
 import io.flod.controlplane.http.ApiException;
 import io.flod.controlplane.topic.Topic;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.hibernate.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,10 +30,12 @@ public final class ConsumerGroupService {
   public static final int MAX_GROUPS_PER_TOPIC = 20;
   private static final Logger log = LoggerFactory.getLogger(ConsumerGroupService.class);
   private final Database db;
+  private final BrokerFleet fleet;
   private final Clock clock;
 
-  public ConsumerGroupService(Database db, Clock clock) {
+  public ConsumerGroupService(Database db, BrokerFleet fleet, Clock clock) {
     this.db = db;
+    this.fleet = fleet;
     this.clock = clock;
   }
 
@@ -78,27 +84,63 @@ public final class ConsumerGroupService {
   }
 
   public List<ConsumerGroupView> list(Caller caller, TopicRef ref) {
-    return db.sessions()
-        .fromSession(
-            s -> {
-              List<ConsumerGroupView> groups = new ArrayList<>();
-              groups.add(new ConsumerGroupView(DEFAULT, null, null));
-              stored(s, topicCluster(s, caller, ref), ref.topic())
-                  .forEach(g -> groups.add(view(g)));
-              return groups;
-            });
+    List<ConsumerGroupView> groups = new ArrayList<>();
+    String[] bootstrap = new String[1];
+    UUID clusterId =
+        db.sessions()
+            .fromSession(
+                s -> {
+                  Cluster cluster = topicCluster(s, caller, ref);
+                  groups.add(new ConsumerGroupView(DEFAULT, null, null));
+                  stored(s, cluster, ref.topic()).forEach(g -> groups.add(view(g)));
+                  bootstrap[0] = bootstrap(s, cluster);
+                  return cluster.id();
+                });
+    return withLag(clusterId, bootstrap[0], ref.topic(), groups);
+  }
+
+  /** The groups with the lag the brokers report (left out when they cannot be asked). */
+  private List<ConsumerGroupView> withLag(
+      UUID clusterId, String bootstrap, String topic, List<ConsumerGroupView> groups) {
+    if (bootstrap == null || bootstrap.isEmpty()) {
+      return groups;
+    }
+    Map<String, Long> lag =
+        fleet.lag(
+            clusterId, bootstrap, topic, groups.stream().map(ConsumerGroupView::name).toList());
+    return groups.stream()
+        .map(g -> new ConsumerGroupView(g.name(), g.userMetadata(), lag.get(g.name())))
+        .toList();
+  }
+
+  private String bootstrap(Session s, Cluster cluster) {
+    if (cluster.deleting()) {
+      return null;
+    }
+    try {
+      return ClusterReconciler.liveBootstrap(s, cluster.id(), fleet);
+    } catch (RuntimeException e) {
+      log.debug("cluster={} brokers not observable: {}", cluster.id(), e.toString());
+      return null;
+    }
   }
 
   public ConsumerGroupView get(Caller caller, TopicRef ref, String name) {
-    return db.sessions()
-        .fromSession(
-            s -> {
-              Cluster cluster = topicCluster(s, caller, ref);
-              if (name.equals(DEFAULT)) {
-                return new ConsumerGroupView(DEFAULT, null, null);
-              }
-              return view(require(s, cluster, ref, name));
-            });
+    String[] bootstrap = new String[1];
+    ConsumerGroupView[] group = new ConsumerGroupView[1];
+    UUID clusterId =
+        db.sessions()
+            .fromSession(
+                s -> {
+                  Cluster cluster = topicCluster(s, caller, ref);
+                  group[0] =
+                      name.equals(DEFAULT)
+                          ? new ConsumerGroupView(DEFAULT, null, null)
+                          : view(require(s, cluster, ref, name));
+                  bootstrap[0] = bootstrap(s, cluster);
+                  return cluster.id();
+                });
+    return withLag(clusterId, bootstrap[0], ref.topic(), List.of(group[0])).get(0);
   }
 
   public ConsumerGroupView describe(

@@ -83,6 +83,13 @@ final class FakeFleet implements BrokerFleet {
     return List.copyOf(throughputUnits.values());
   }
 
+  /** The fake cluster has no brokers, so no group ever committed an offset. */
+  @Override
+  public java.util.Map<String, Long> lag(
+      UUID clusterId, String bootstrapServers, String topic, java.util.Collection<String> groups) {
+    return java.util.Map.of();
+  }
+
   @Override
   public io.flod.controlplane.fleet.BrokerTls brokerTls() {
     return null;

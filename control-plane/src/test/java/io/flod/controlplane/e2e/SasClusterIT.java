@@ -138,7 +138,8 @@ class SasClusterIT {
             .get(60, TimeUnit.SECONDS);
       }
     }
-    List<String> read = consume(bootstrap, connection, 30);
+    api.post(CLUSTER + "/topics/orders/consumerGroups", Map.of("name", "billing"));
+    List<String> read = consume(bootstrap, connection, 30, "billing");
     assertEquals(30, read.size(), "acks=all with both replicas: replication logged in too");
 
     // The brokers' HTTP heads, as the cluster's status lists them, take events with a SAS token.
@@ -170,6 +171,16 @@ class SasClusterIT {
             HttpResponse.BodyHandlers.ofString());
     assertEquals(401, noToken.statusCode(), noToken.body());
     assertTrue(consume(bootstrap, connection, 31).contains("over-http"));
+
+    // Group billing read the first 30 and committed; the HTTPS event is its lag, as listed.
+    JsonNode groups = api.get(CLUSTER + "/topics/orders/consumerGroups").body();
+    long billingLag = -1;
+    for (JsonNode g : groups.get("items")) {
+      if (g.get("name").asText().equals("billing")) {
+        billingLag = g.path("lag").asLong(-1);
+      }
+    }
+    assertEquals(1, billingLag, groups.toString());
 
     // A producer flat out at 1 TU is throttled, and the throttling report names the partitions.
     try (KafkaProducer<String, String> flood = new KafkaProducer<>(producerProps)) {
@@ -274,9 +285,15 @@ class SasClusterIT {
   }
 
   private static List<String> consume(String bootstrap, String connection, int atLeast) {
+    return consume(bootstrap, connection, atLeast, "reader-" + System.nanoTime());
+  }
+
+  /** Reads {@code orders} from the start as {@code group}, which commits on close. */
+  private static List<String> consume(
+      String bootstrap, String connection, int atLeast, String group) {
     Properties props = new Properties();
     props.putAll(clientProps(bootstrap, connection));
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + System.nanoTime());
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
