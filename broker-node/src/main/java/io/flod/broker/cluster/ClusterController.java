@@ -20,8 +20,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The controller of one Flod cluster: Helix's controller (which delivers state transitions and
  * keeps the external view) plus Flod's {@link LeaderElector} (which decides the mapping from the
- * in-sync replicas). The control plane runs one per managed cluster; {@code bin/flod cluster-init}
- * runs one for a hand-made cluster; tests run it in-process.
+ * in-sync replicas) and {@link ReplicaMover}. The control plane runs one per managed cluster;
+ * {@code bin/flod cluster-init} runs one for a hand-made cluster; tests run it in-process. Several
+ * may run for one cluster (every control-plane instance starts one): Helix elects one of them
+ * leader through ZooKeeper, and only the leader runs Flod's passes; the others stand by and take
+ * over when its session ends.
  */
 public final class ClusterController implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ClusterController.class);
@@ -35,16 +38,18 @@ public final class ClusterController implements AutoCloseable {
   private final ReplicaMover mover;
   private final ScheduledExecutorService passes;
   private final AtomicBoolean passQueued = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean active;
   private volatile long lastPreferredPassMs = System.currentTimeMillis();
 
   private ClusterController(String zk, String cluster) throws Exception {
     this.cluster = cluster;
     this.helixController =
         HelixControllerMain.startHelixController(
-            zk, cluster, "flod-controller-" + ProcessHandle.current().pid(), "STANDALONE");
+            zk, cluster, instanceName("flod-controller"), "STANDALONE");
     this.watcher =
         HelixManagerFactory.getZKHelixManager(
-            cluster, "flod-elector-" + ProcessHandle.current().pid(), InstanceType.SPECTATOR, zk);
+            cluster, instanceName("flod-elector"), InstanceType.SPECTATOR, zk);
     watcher.connect();
     this.elector = new LeaderElector(cluster, watcher);
     this.mover = new ReplicaMover(cluster, watcher);
@@ -98,14 +103,32 @@ public final class ClusterController implements AutoCloseable {
     }
   }
 
+  /** Unique per controller, also for two in one JVM (two control planes in a test). */
+  private static String instanceName(String prefix) {
+    return prefix
+        + "-"
+        + ProcessHandle.current().pid()
+        + "-"
+        + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0xffffffL);
+  }
+
+  /** Whether this controller is the cluster's active one (Helix's controller leader). */
+  public boolean isLeader() {
+    return helixController.isConnected() && helixController.isLeader();
+  }
+
   /** Asks for a pass soon; bursts of membership events collapse into one pass. */
   public void requestPass() {
-    if (passQueued.compareAndSet(false, true)) {
-      passes.execute(
-          () -> {
-            passQueued.set(false);
-            runPass(false);
-          });
+    if (!closed.get() && passQueued.compareAndSet(false, true)) {
+      try {
+        passes.execute(
+            () -> {
+              passQueued.set(false);
+              runPass(false);
+            });
+      } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        // A membership event raced close(): nothing left to decide.
+      }
     }
   }
 
@@ -119,6 +142,18 @@ public final class ClusterController implements AutoCloseable {
   }
 
   private void runPass(boolean preferLeaders) {
+    boolean leader = isLeader();
+    if (leader != active) {
+      active = leader;
+      log.info(
+          "cluster={} controller {} is now {}",
+          cluster,
+          helixController.getInstanceName(),
+          leader ? "active" : "standby");
+    }
+    if (!leader) {
+      return; // a standby: the leading controller (another control plane) runs the passes
+    }
     try {
       mover.run();
     } catch (RuntimeException e) {
@@ -220,6 +255,9 @@ public final class ClusterController implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     passes.shutdownNow();
     try {
       passes.awaitTermination(5, TimeUnit.SECONDS);

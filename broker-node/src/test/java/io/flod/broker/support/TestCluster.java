@@ -107,6 +107,10 @@ public final class TestCluster implements AutoCloseable {
     this.clientSecurity = Map.copyOf(settings);
   }
 
+  public String zkConnect() {
+    return zk.connectString();
+  }
+
   public ClusterController controller() {
     return controller;
   }
