@@ -9,7 +9,6 @@ import io.flod.broker.support.SteadyProducer;
 import io.flod.broker.support.TestCluster;
 import java.time.Duration;
 import java.util.Map;
-import org.apache.kafka.common.TopicPartitionInfo;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,17 +41,7 @@ class ControllerStandbyIT extends ClusterTest {
         active.close();
         await().atMost(Duration.ofSeconds(30)).until(standby::isLeader);
 
-        int leader = cluster.describe(TOPIC, 0).leader().id();
-        cluster.broker(leader).kill();
-        await()
-            .atMost(Duration.ofSeconds(60))
-            .pollInterval(Duration.ofMillis(200))
-            .ignoreExceptions()
-            .until(
-                () -> {
-                  TopicPartitionInfo info = cluster.describe(TOPIC, 0);
-                  return info.leader() != null && info.leader().id() != leader;
-                });
+        cluster.killLeaderAndAwaitAnother(TOPIC, 0);
         producer.awaitMoreAcks(200, Duration.ofSeconds(60));
       } finally {
         producer.close();

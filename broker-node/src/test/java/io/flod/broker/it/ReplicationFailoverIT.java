@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.TopicPartitionInfo;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,17 +41,7 @@ class ReplicationFailoverIT extends ClusterTest {
     try {
       for (int kill = 1; kill <= 5; kill++) {
         producer.awaitMoreAcks(200, Duration.ofSeconds(30));
-        int leader = cluster.describe(TOPIC, 0).leader().id();
-        cluster.broker(leader).kill();
-        await()
-            .atMost(Duration.ofSeconds(60))
-            .pollInterval(Duration.ofMillis(200))
-            .ignoreExceptions()
-            .until(
-                () -> {
-                  TopicPartitionInfo info = cluster.describe(TOPIC, 0);
-                  return info.leader() != null && info.leader().id() != leader;
-                });
+        int leader = cluster.killLeaderAndAwaitAnother(TOPIC, 0);
         producer.awaitMoreAcks(200, Duration.ofSeconds(60));
         cluster.startBroker(leader);
         await()

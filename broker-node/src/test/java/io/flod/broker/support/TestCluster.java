@@ -178,6 +178,25 @@ public final class TestCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * SIGKILLs the broker leading partition {@code p} of {@code topic} and waits until another broker
+   * leads it; returns the killed broker's id.
+   */
+  public int killLeaderAndAwaitAnother(String topic, int p) throws Exception {
+    int leader = describe(topic, p).leader().id();
+    broker(leader).kill();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              TopicPartitionInfo info = describe(topic, p);
+              return info.leader() != null && info.leader().id() != leader;
+            });
+    return leader;
+  }
+
   /** Creates a topic and waits until every partition has a leader and a full ISR. */
   public void createTopic(String topic, int partitions, int replicas, Map<String, String> configs)
       throws Exception {
