@@ -32,6 +32,7 @@ public final class OwnedPostgres implements AutoCloseable {
     try {
       Files.createDirectories(dataDir);
       boolean existing = Files.exists(data.resolve("PG_VERSION"));
+      stopLeftover(data);
       EmbeddedPostgres.Builder builder =
           EmbeddedPostgres.builder()
               .setDataDirectory(data)
@@ -49,6 +50,47 @@ public final class OwnedPostgres implements AutoCloseable {
       return new OwnedPostgres(server);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the owned PostgreSQL in " + data, e);
+    }
+  }
+
+  /**
+   * A control plane that was killed (SIGKILL, power cut of the JVM alone) leaves its PostgreSQL
+   * running, holding the data directory: it is stopped (SIGTERM, a smart shutdown that ends at once
+   * since its only client is gone) before a new one starts on the same data.
+   */
+  private static void stopLeftover(Path data) throws IOException {
+    Path pidFile = data.resolve("postmaster.pid");
+    if (!Files.exists(pidFile)) {
+      return;
+    }
+    long pid;
+    try {
+      pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+    } catch (RuntimeException e) {
+      return; // unreadable: PostgreSQL itself decides whether the lock is stale
+    }
+    java.util.Optional<ProcessHandle> leftover =
+        ProcessHandle.of(pid)
+            .filter(ProcessHandle::isAlive)
+            .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
+    if (leftover.isEmpty()) {
+      return;
+    }
+    log.warn(
+        "a PostgreSQL (pid {}) left running on {} by a control plane that did not stop cleanly:"
+            + " stopping it",
+        pid,
+        data);
+    ProcessHandle postgres = leftover.get();
+    postgres.destroy();
+    try {
+      postgres.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      postgres.destroyForcibly();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(e);
     }
   }
 

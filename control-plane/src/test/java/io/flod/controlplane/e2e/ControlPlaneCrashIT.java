@@ -1,0 +1,185 @@
+package io.flod.controlplane.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.flod.api.client.FlodClient;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The control plane as {@code bin/flod control-plane} runs it (its own process, its own PostgreSQL
+ * and ZooKeeper, local machines) is SIGKILLed while it creates a cluster: machines half made, its
+ * PostgreSQL left running. Restarted on the same data and port, it stops the leftover database,
+ * finishes the operation with exactly the machines the spec asks for (none orphaned, none made
+ * twice), the cluster serves Kafka clients, and a delete then removes every machine.
+ */
+class ControlPlaneCrashIT {
+  private static final String KEY = "flod_crash_it_operator_key";
+  @TempDir static Path dataDir;
+
+  @RegisterExtension
+  static final MachineLogsOnFailure machineLogs =
+      new MachineLogsOnFailure(() -> dataDir.resolve("machines"));
+
+  private record Started(Process process, URI uri) {}
+
+  private static Started start(int port, int run) throws Exception {
+    List<String> command =
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            "io.flod.controlplane.cli.ControlPlaneMain",
+            "--port",
+            Integer.toString(port),
+            "--data-dir",
+            dataDir.toString());
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectError(dataDir.resolve("control-plane-" + run + ".log").toFile());
+    builder.environment().put("FLOD_OPERATOR_KEY", KEY);
+    Process process = builder.start();
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    CompletableFuture<String> listening =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                for (String line; (line = out.readLine()) != null; ) {
+                  if (line.startsWith("control plane listening on ")) {
+                    return line.substring("control plane listening on ".length()).trim();
+                  }
+                }
+              } catch (IOException e) {
+                // the process ended
+              }
+              return null;
+            });
+    String uri = listening.get(120, TimeUnit.SECONDS);
+    if (uri == null) {
+      process.destroyForcibly();
+      throw new IllegalStateException(
+          "the control plane did not start: "
+              + Files.readString(dataDir.resolve("control-plane-" + run + ".log")));
+    }
+    return new Started(process, URI.create(uri));
+  }
+
+  private static List<Path> machines() throws IOException {
+    Path root = dataDir.resolve("machines");
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    try (Stream<Path> dirs = Files.list(root)) {
+      return dirs.filter(d -> Files.exists(d.resolve("machine.json"))).toList();
+    }
+  }
+
+  @Test
+  void aKilledControlPlaneFinishesItsOperationAfterARestart() throws Exception {
+    Started first = start(0, 1);
+    int port = first.uri().getPort();
+    Started second = null;
+    try {
+      FlodClient operator = new FlodClient(first.uri(), KEY);
+      operator.post("/v1/tenants", Map.of("name", "crashy"));
+      String location =
+          operator
+              .post(
+                  "/v1/tenants/crashy/clusters",
+                  Map.of(
+                      "name",
+                      "survivor",
+                      "nodeCount",
+                      3,
+                      "nodeSize",
+                      "small",
+                      "zones",
+                      List.of("z1", "z2", "z3"),
+                      "throughputUnits",
+                      1,
+                      "brokerVersion",
+                      "4.0"))
+              .location();
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> !machines().isEmpty());
+      assertEquals(
+          "InProgress",
+          operator.get(location).body().get("status").asText(),
+          "killed in the middle of the operation");
+      first.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+
+      second = start(port, 2);
+      FlodClient api = new FlodClient(second.uri(), KEY);
+      Operations.awaitSuccess(api, location, Duration.ofMinutes(3));
+      JsonNode cluster = api.get("/v1/tenants/crashy/clusters/survivor").body();
+      assertEquals("Ready", cluster.at("/status/state").asText());
+      assertEquals(3, machines().size(), "no machine orphaned or made twice: " + machines());
+
+      String bootstrap = cluster.at("/status/bootstrapServers").asText();
+      api.post(
+          "/v1/tenants/crashy/clusters/survivor/topics",
+          Map.of("name", "after-crash", "partitions", 2, "replicationFactor", 3));
+      try (KafkaProducer<String, String> producer =
+          new KafkaProducer<>(ClusterLifecycleIT.producerProps(bootstrap))) {
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(60))
+            .ignoreExceptions()
+            .until(
+                () ->
+                    producer
+                            .send(new ProducerRecord<>("after-crash", "k", "v"))
+                            .get(10, TimeUnit.SECONDS)
+                            .offset()
+                        >= 0);
+      }
+
+      Operations.awaitSuccess(
+          api,
+          api.delete("/v1/tenants/crashy/clusters/survivor").location(),
+          Duration.ofMinutes(2));
+      assertEquals(List.of(), machines(), "the delete removed every machine");
+    } finally {
+      for (Started s : new ArrayList<>(java.util.Arrays.asList(first, second))) {
+        if (s != null && s.process().isAlive()) {
+          s.process().destroy(); // SIGTERM: a clean stop takes its PostgreSQL and ZooKeeper down
+          if (!s.process().waitFor(60, TimeUnit.SECONDS)) {
+            s.process().destroyForcibly();
+          }
+        }
+      }
+      stopLeftovers();
+    }
+  }
+
+  /** What a failed run may leave: agents (which stop their brokers) and the killed PostgreSQL. */
+  private static void stopLeftovers() throws IOException {
+    List<Path> pidFiles = new ArrayList<>();
+    machines().forEach(m -> pidFiles.add(m.resolve("agent.pid")));
+    pidFiles.add(dataDir.resolve("postgres").resolve("postmaster.pid"));
+    for (Path pid : pidFiles) {
+      if (Files.exists(pid)) {
+        ProcessHandle.of(Long.parseLong(Files.readAllLines(pid).get(0).trim()))
+            .ifPresent(ProcessHandle::destroy);
+      }
+    }
+  }
+}
