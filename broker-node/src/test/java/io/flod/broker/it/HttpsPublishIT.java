@@ -507,5 +507,11 @@ class HttpsPublishIT {
     assertEquals(
         201, post(2, "/h10/messages", token("h10", "sender", "sender-2"), null, "x").statusCode());
     cluster.controller().sasRules().publish(rules(Set.of()));
+    Awaitility.await() // the later tests sign with the original key again
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                post(1, "/h10/messages", old, null, "restored").statusCode() == 201
+                    && post(2, "/h10/messages", old, null, "restored").statusCode() == 201);
   }
 }
