@@ -20,9 +20,13 @@ import org.apache.helix.manager.zk.ZKHelixAdmin;
 import org.apache.helix.model.InstanceConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +47,10 @@ public final class HelixBrokerFleet implements BrokerFleet {
   private final Map<UUID, String> brokerSecrets = new ConcurrentHashMap<>();
   private final Map<UUID, Integer> throughputUnits = new ConcurrentHashMap<>();
   private final Map<UUID, String> adminBootstrap = new ConcurrentHashMap<>();
+
+  /** Per cluster, the topic targets last aligned on the brokers (so a pass only checks changes). */
+  private final Map<UUID, Map<String, TopicTarget>> appliedTopics = new ConcurrentHashMap<>();
+
   private final ZKHelixAdmin helix;
   private final BrokerTls tls;
 
@@ -197,12 +205,7 @@ public final class HelixBrokerFleet implements BrokerFleet {
         } else {
           missing.add(
               new NewTopic(t.name(), t.partitions(), (short) t.replicationFactor())
-                  .configs(
-                      Map.of(
-                          "retention.ms", Long.toString(t.retentionMs()),
-                          "min.insync.replicas", Integer.toString(t.minInsyncReplicas()),
-                          "cleanup.policy", t.cleanupPolicy(),
-                          "max.message.bytes", Integer.toString(t.maxMessageBytes()))));
+                  .configs(configs(t)));
         }
       }
       if (!missing.isEmpty()) {
@@ -227,8 +230,71 @@ public final class HelixBrokerFleet implements BrokerFleet {
           log.info("cluster={} partitions grown: {}", clusterId, grow.keySet());
         }
       }
+      Map<String, TopicTarget> applied =
+          appliedTopics.computeIfAbsent(clusterId, c -> new ConcurrentHashMap<>());
+      missing.forEach(t -> applied.put(t.name(), byName(topics, t.name())));
+      List<TopicTarget> changed =
+          topics.stream()
+              .filter(t -> present.contains(t.name()) && !t.equals(applied.get(t.name())))
+              .toList();
+      if (!changed.isEmpty()) {
+        alignConfigs(clusterId, admin, changed);
+        changed.forEach(t -> applied.put(t.name(), t));
+      }
     } catch (Exception e) {
       throw new IllegalStateException("topic sync with the brokers failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** The topic configs the control plane owns, as the brokers name them. */
+  private static Map<String, String> configs(TopicTarget t) {
+    return Map.of(
+        "retention.ms", Long.toString(t.retentionMs()),
+        "min.insync.replicas", Integer.toString(t.minInsyncReplicas()),
+        "cleanup.policy", t.cleanupPolicy(),
+        "max.message.bytes", Integer.toString(t.maxMessageBytes()));
+  }
+
+  private static TopicTarget byName(List<TopicTarget> topics, String name) {
+    return topics.stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  /**
+   * Sets on the brokers the configs of topics whose target changed since this instance last aligned
+   * them (a PATCH of retention, min.insync.replicas or max message size; or, after a restart, every
+   * topic once): only the keys whose value differs are written.
+   */
+  private void alignConfigs(UUID clusterId, Admin admin, List<TopicTarget> changed)
+      throws Exception {
+    Map<ConfigResource, TopicTarget> byResource = new HashMap<>();
+    changed.forEach(
+        t -> byResource.put(new ConfigResource(ConfigResource.Type.TOPIC, t.name()), t));
+    Map<ConfigResource, Config> current =
+        admin.describeConfigs(byResource.keySet()).all().get(10, TimeUnit.SECONDS);
+    Map<ConfigResource, java.util.Collection<AlterConfigOp>> updates = new HashMap<>();
+    byResource.forEach(
+        (resource, target) -> {
+          Config now = current.get(resource);
+          List<AlterConfigOp> ops = new ArrayList<>();
+          configs(target)
+              .forEach(
+                  (key, value) -> {
+                    ConfigEntry entry = now == null ? null : now.get(key);
+                    if (entry == null || !value.equals(entry.value())) {
+                      ops.add(
+                          new AlterConfigOp(new ConfigEntry(key, value), AlterConfigOp.OpType.SET));
+                    }
+                  });
+          if (!ops.isEmpty()) {
+            updates.put(resource, ops);
+          }
+        });
+    if (!updates.isEmpty()) {
+      admin.incrementalAlterConfigs(updates).all().get(15, TimeUnit.SECONDS);
+      log.info(
+          "cluster={} topic configs aligned with their spec: {}",
+          clusterId,
+          updates.keySet().stream().map(ConfigResource::name).toList());
     }
   }
 
@@ -293,6 +359,7 @@ public final class HelixBrokerFleet implements BrokerFleet {
 
   @Override
   public void remove(UUID clusterId) {
+    appliedTopics.remove(clusterId);
     ClusterController controller = controllers.remove(clusterId);
     if (controller != null) {
       controller.close();

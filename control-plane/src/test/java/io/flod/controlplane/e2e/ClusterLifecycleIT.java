@@ -32,6 +32,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
@@ -50,7 +51,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The whole loop a user sees, through the REST API only (plus Kafka clients for data): a cluster on
  * the local provider (node-agent processes that run real brokers), Ready, produce and consume with
  * acks=all, a broker SIGKILLed and restarted by its agent, scale 3 → 5 and 5 → 3 while producing
- * with nothing lost, a machine (agent and broker) SIGKILLed and replaced, and delete with every
+ * with nothing lost, a machine (agent and broker) SIGKILLed and started again, a frozen machine
+ * (SIGSTOP) replaced after the grace period with its replicas rebuilt, and delete with every
  * process and directory gone. Figures go to stdout as "MEASURED ..." lines.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -164,6 +166,25 @@ class ClusterLifecycleIT {
     }
     Set<String> sent = produce(0, 500);
     assertEquals(sent, consumeAll());
+
+    // A PATCH of the topic's retention reaches the brokers' topic config.
+    api.patch(CLUSTER + "/topics/" + TOPIC, Map.of("retentionHours", 48));
+    ConfigResource topicConfig = new ConfigResource(ConfigResource.Type.TOPIC, TOPIC);
+    try (Admin admin = admin()) {
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .ignoreExceptions()
+          .until(
+              () ->
+                  admin
+                      .describeConfigs(List.of(topicConfig))
+                      .all()
+                      .get(10, TimeUnit.SECONDS)
+                      .get(topicConfig)
+                      .get("retention.ms")
+                      .value()
+                      .equals(Long.toString(48L * 3_600_000)));
+    }
     stepsSoFarPassed = true;
   }
 
@@ -294,6 +315,46 @@ class ClusterLifecycleIT {
 
   @Test
   @Order(5)
+  void aFrozenMachineIsReplacedAfterTheGracePeriodAndTheClusterHeals() throws Exception {
+    beginStep();
+    Path machine = machineDir("node-0");
+    long agentPid = pid(machine.resolve("agent.pid"));
+    long brokerPid = pid(machine.resolve("data/broker.pid"));
+    Set<String> before = produce(800, 100);
+    long frozen = System.nanoTime();
+    // SIGSTOP, as a hung VM: the processes exist (the provider sees a running machine) but the
+    // agent never reports again, so after the grace period the machine is destroyed and made anew.
+    for (long pid : List.of(agentPid, brokerPid)) {
+      assertEquals(0, new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor());
+    }
+    Awaitility.await()
+        .atMost(Duration.ofMinutes(4))
+        .pollInterval(Duration.ofMillis(500))
+        .ignoreExceptions()
+        .until(
+            () ->
+                !ProcessHandle.of(agentPid).map(ProcessHandle::isAlive).orElse(false)
+                    && pid(machineDir("node-0").resolve("agent.pid")) != agentPid
+                    && "running".equals(nodeView("node-0").get("brokerState").asText())
+                    && "Ready".equals(api.get(CLUSTER).body().at("/status/state").asText()));
+    System.out.printf(
+        "MEASURED frozen machine replaced after the 8 s grace period: broker running in %.1f s%n",
+        (System.nanoTime() - frozen) / 1e9);
+    assertFalse(ProcessHandle.of(brokerPid).map(ProcessHandle::isAlive).orElse(false));
+    try (Admin admin = admin()) {
+      Awaitility.await()
+          .atMost(Duration.ofMinutes(2))
+          .ignoreExceptions()
+          .until(() -> describe(admin).partitions().stream().allMatch(p -> p.isr().size() == 3));
+    }
+    Set<String> after = produce(900, 100);
+    Set<String> consumed = consumeAll();
+    assertTrue(consumed.containsAll(before) && consumed.containsAll(after));
+    stepsSoFarPassed = true;
+  }
+
+  @Test
+  @Order(6)
   void deleteLeavesNoProcessAndNoDirectory() throws Exception {
     collectPids();
     FlodClient.Response deleted = api.delete(CLUSTER);

@@ -269,6 +269,11 @@ public final class LocalMachines {
   }
 
   private static void terminate(ProcessHandle process, long graceSeconds) {
+    if (frozen(process)) {
+      // A stopped process (SIGSTOP, a hung machine) cannot act on SIGTERM: waiting is pointless.
+      process.destroyForcibly();
+      return;
+    }
     process.destroy();
     try {
       process.onExit().get(graceSeconds, TimeUnit.SECONDS);
@@ -280,6 +285,17 @@ public final class LocalMachines {
       } catch (Exception ignored) {
         // it is as dead as this host can make it
       }
+    }
+  }
+
+  /** Whether Linux reports the process stopped ("T" in /proc/PID/stat); false where unknown. */
+  private static boolean frozen(ProcessHandle process) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+      int afterName = stat.lastIndexOf(')');
+      return afterName > 0 && stat.length() > afterName + 2 && stat.charAt(afterName + 2) == 'T';
+    } catch (IOException | RuntimeException e) {
+      return false;
     }
   }
 
