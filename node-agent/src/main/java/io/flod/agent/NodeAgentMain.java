@@ -56,6 +56,12 @@ public final class NodeAgentMain implements Callable<Integer> {
             .getOrDefault(
                 "FLOD_BROKER_JAVA_OPTS",
                 "-Xms64m -Xmx512m -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError");
+    DataDirLock lock = DataDirLock.tryAcquire(dataDir);
+    if (lock == null) {
+      System.err.println(
+          "Another agent runs with data directory " + dataDir + ": this one stops here.");
+      return 3;
+    }
     NodeAgent agent =
         new NodeAgent(
             new NodeAgent.Settings(
@@ -67,7 +73,15 @@ public final class NodeAgentMain implements Callable<Integer> {
                 httpPort,
                 List.of(java),
                 brokerOptions));
-    Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "flod-agent-shutdown"));
+    // The hook also keeps the lock reachable: a collected channel would release it.
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  agent.close();
+                  lock.close();
+                },
+                "flod-agent-shutdown"));
     agent.start();
     agent.awaitShutdown();
     return 0;

@@ -30,7 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * and ZooKeeper, local machines) is SIGKILLed while it creates a cluster: machines half made, its
  * PostgreSQL left running. Restarted on the same data and port, it stops the leftover database,
  * finishes the operation with exactly the machines the spec asks for (none orphaned, none made
- * twice), the cluster serves Kafka clients, and a delete then removes every machine.
+ * twice), the cluster serves Kafka clients, and a delete then removes every machine and leaves no
+ * agent or broker process behind (a kill between starting an agent and recording its pid must not
+ * orphan it).
  */
 class ControlPlaneCrashIT {
   private static final String KEY = "flod_crash_it_operator_key";
@@ -157,6 +159,9 @@ class ControlPlaneCrashIT {
           api.delete("/v1/tenants/crashy/clusters/survivor").location(),
           Duration.ofMinutes(2));
       assertEquals(List.of(), machines(), "the delete removed every machine");
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> processesUnder(dataDir.resolve("machines")).isEmpty());
     } finally {
       for (Started s : new ArrayList<>(java.util.Arrays.asList(first, second))) {
         if (s != null && s.process().isAlive()) {
@@ -170,11 +175,36 @@ class ControlPlaneCrashIT {
     }
   }
 
+  /**
+   * Processes whose command line names {@code dir} (agents and brokers of its machines), read from
+   * /proc so that none is missed for want of a pid file.
+   */
+  private static List<Long> processesUnder(Path dir) {
+    String needle = dir.toString();
+    return ProcessHandle.allProcesses()
+        .filter(
+            p -> {
+              try {
+                byte[] cmdline =
+                    Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline"));
+                return new String(cmdline, StandardCharsets.UTF_8)
+                    .replace('\0', ' ')
+                    .contains(needle);
+              } catch (IOException | RuntimeException e) {
+                return false;
+              }
+            })
+        .map(ProcessHandle::pid)
+        .toList();
+  }
+
   /** What a failed run may leave: agents (which stop their brokers) and the killed PostgreSQL. */
   private static void stopLeftovers() throws IOException {
     List<Path> pidFiles = new ArrayList<>();
     machines().forEach(m -> pidFiles.add(m.resolve("agent.pid")));
     pidFiles.add(dataDir.resolve("postgres").resolve("postmaster.pid"));
+    processesUnder(dataDir.resolve("machines"))
+        .forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
     for (Path pid : pidFiles) {
       if (Files.exists(pid)) {
         ProcessHandle.of(Long.parseLong(Files.readAllLines(pid).get(0).trim()))

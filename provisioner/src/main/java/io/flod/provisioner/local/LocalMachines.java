@@ -222,8 +222,13 @@ public final class LocalMachines {
     }
   }
 
+  /**
+   * The machine's agent: as it recorded itself in its data directory (it does so once it holds the
+   * directory's lock), else as this provider recorded it when starting it.
+   */
   private Optional<ProcessHandle> agent(Description machine) {
-    return startedProcess(dir(machine.id()), "agent");
+    Optional<ProcessHandle> self = startedProcess(dir(machine.id()).resolve("data"), "agent");
+    return self.isPresent() ? self : startedProcess(dir(machine.id()), "agent");
   }
 
   /**
