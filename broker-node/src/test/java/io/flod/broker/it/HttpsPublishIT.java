@@ -514,4 +514,33 @@ class HttpsPublishIT {
                 post(1, "/h10/messages", old, null, "restored").statusCode() == 201
                     && post(2, "/h10/messages", old, null, "restored").statusCode() == 201);
   }
+
+  @Test
+  @Order(9)
+  void junkBytesCloseOnlyTheirConnection() throws Exception {
+    URI head = URI.create(url(1));
+    for (byte[] junk :
+        List.of(
+            "GARBAGE\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
+            new byte[] {0x16, 0x03, 0x01, 0x7f, 0x7f, 0, 0, 0},
+            new byte[64 * 1024])) {
+      try (java.net.Socket socket = new java.net.Socket(head.getHost(), head.getPort())) {
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(junk);
+        socket.getOutputStream().flush();
+        socket.shutdownOutput();
+        // Whatever comes back, the connection ends: read to the end.
+        while (socket.getInputStream().read() >= 0) {
+          // drain
+        }
+      } catch (java.net.SocketException reset) {
+        // the broker may reset a connection it refuses: that is an end too
+      }
+    }
+    HttpResponse<String> stillServing =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url(1) + "/orders/messages")).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(405, stillServing.statusCode(), "the head still answers after the junk");
+  }
 }
