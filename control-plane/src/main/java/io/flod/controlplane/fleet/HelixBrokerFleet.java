@@ -23,9 +23,12 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,32 +70,34 @@ public final class HelixBrokerFleet implements BrokerFleet {
     Admin admin = admin(clusterId, bootstrapServers);
     Map<String, Long> lag = new java.util.HashMap<>();
     try {
-      Map<String, Map<org.apache.kafka.common.TopicPartition, Long>> committed =
-          new java.util.HashMap<>();
-      java.util.Set<org.apache.kafka.common.TopicPartition> partitions = new java.util.HashSet<>();
-      for (String group : groups) {
-        Map<org.apache.kafka.common.TopicPartition, Long> offsets = new java.util.HashMap<>();
-        admin
-            .listConsumerGroupOffsets(group)
-            .partitionsToOffsetAndMetadata()
-            .get(5, TimeUnit.SECONDS)
-            .forEach(
-                (tp, offset) -> {
-                  if (tp.topic().equals(topic) && offset != null) {
-                    offsets.put(tp, offset.offset());
-                  }
-                });
-        if (!offsets.isEmpty()) {
-          committed.put(group, offsets);
-          partitions.addAll(offsets.keySet());
-        }
-      }
+      // One request for every group, so a slow broker costs one bounded wait, not one per group.
+      Map<String, ListConsumerGroupOffsetsSpec> specs = new java.util.HashMap<>();
+      groups.forEach(g -> specs.put(g, new ListConsumerGroupOffsetsSpec()));
+      Map<String, Map<TopicPartition, Long>> committed = new java.util.HashMap<>();
+      java.util.Set<TopicPartition> partitions = new java.util.HashSet<>();
+      admin
+          .listConsumerGroupOffsets(specs)
+          .all()
+          .get(5, TimeUnit.SECONDS)
+          .forEach(
+              (group, all) -> {
+                Map<TopicPartition, Long> offsets = new java.util.HashMap<>();
+                all.forEach(
+                    (tp, offset) -> {
+                      if (tp.topic().equals(topic) && offset != null) {
+                        offsets.put(tp, offset.offset());
+                      }
+                    });
+                if (!offsets.isEmpty()) {
+                  committed.put(group, offsets);
+                  partitions.addAll(offsets.keySet());
+                }
+              });
       if (partitions.isEmpty()) {
         return lag;
       }
-      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec>
-          latest = new java.util.HashMap<>();
-      partitions.forEach(tp -> latest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
+      Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+      partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
       var ends = admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS);
       committed.forEach(
           (group, offsets) ->
