@@ -11,6 +11,10 @@ import java.util.Set;
  * jclouds compute provider, including Flod's local one whose machines are processes; tests of the
  * control plane use an in-memory fake.
  *
+ * <p>Both changing calls carry the caller's fencing token ({@link ClusterRef#fence()}) and throw
+ * {@link FencedOutException}, changing nothing, when a newer token has already acted on the
+ * cluster's machines.
+ *
  * <p>It knows nothing of topics, tenants (beyond tagging) or Helix.
  */
 public interface Provisioner extends AutoCloseable {
@@ -21,7 +25,7 @@ public interface Provisioner extends AutoCloseable {
   void ensure(ClusterRef cluster, List<NodeSpec> nodes);
 
   /** Destroys these nodes of the cluster (stopping their agents first). */
-  void destroy(String clusterId, Set<String> nodeIds);
+  void destroy(ClusterRef cluster, Set<String> nodeIds);
 
   /** The cluster's machines as they are now. */
   List<Machine> describe(String clusterId);

@@ -17,7 +17,7 @@ public final class UnavailableProvisioner implements Provisioner {
   }
 
   @Override
-  public void destroy(String clusterId, Set<String> nodeIds) {}
+  public void destroy(ClusterRef cluster, Set<String> nodeIds) {}
 
   @Override
   public List<Machine> describe(String clusterId) {

@@ -27,7 +27,7 @@ class JcloudsProvisionerOnStubCloudTest {
   private ComputeServiceContext context;
   private JcloudsProvisioner provisioner;
   private final ClusterRef cluster =
-      new ClusterRef("tenant-1", java.util.UUID.randomUUID().toString());
+      new ClusterRef("tenant-1", java.util.UUID.randomUUID().toString(), 7);
 
   @BeforeEach
   void start() {
@@ -96,12 +96,34 @@ class JcloudsProvisionerOnStubCloudTest {
     provisioner.ensure(cluster, List.of(new NodeSpec("node-0", "small", "z1", "another")));
     assertEquals(2, provisioner.describe(cluster.clusterId()).size());
 
-    provisioner.destroy(cluster.clusterId(), Set.of("node-1", "node-9"));
+    provisioner.destroy(cluster, Set.of("node-1", "node-9"));
     assertEquals(
         List.of("node-0"),
         provisioner.describe(cluster.clusterId()).stream().map(Machine::nodeId).toList());
-    provisioner.destroy(cluster.clusterId(), Set.of("node-1")); // gone already: not an error
+    provisioner.destroy(cluster, Set.of("node-1")); // gone already: not an error
     assertTrue(provisioner.describe("another-cluster").isEmpty());
+  }
+
+  @Test
+  void aCallWithAnOlderFencingTokenThanTheMachinesIsRefusedAndChangesNothing() {
+    provisioner.ensure(cluster, List.of(new NodeSpec("node-0", "small", "z1", "token")));
+    ClusterRef stale = new ClusterRef(cluster.tenantId(), cluster.clusterId(), 6);
+
+    FencedOutException refusedCreate =
+        assertThrows(
+            FencedOutException.class,
+            () -> provisioner.ensure(stale, List.of(new NodeSpec("node-1", "small", "z1", "t"))));
+    assertEquals(7, refusedCreate.newer());
+    assertThrows(FencedOutException.class, () -> provisioner.destroy(stale, Set.of("node-0")));
+    assertEquals(
+        List.of("node-0"),
+        provisioner.describe(cluster.clusterId()).stream().map(Machine::nodeId).toList());
+
+    ClusterRef newer = new ClusterRef(cluster.tenantId(), cluster.clusterId(), 8);
+    provisioner.ensure(newer, List.of(new NodeSpec("node-1", "small", "z1", "t")));
+    assertThrows(FencedOutException.class, () -> provisioner.destroy(cluster, Set.of("node-0")));
+    provisioner.destroy(newer, Set.of("node-0", "node-1"));
+    assertTrue(provisioner.describe(cluster.clusterId()).isEmpty());
   }
 
   @Test

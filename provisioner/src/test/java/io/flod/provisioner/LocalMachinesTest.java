@@ -51,7 +51,7 @@ class LocalMachinesTest {
 
   @Test
   void machinesAreProcessesThatOutliveTheProviderAndAreDestroyedCleanly() throws Exception {
-    ClusterRef cluster = new ClusterRef("t1", "0badcafe-0000-0000-0000-000000000001");
+    ClusterRef cluster = new ClusterRef("t1", "0badcafe-0000-0000-0000-000000000001", 1);
     try (JcloudsProvisioner first = provider()) {
       first.ensure(
           cluster,
@@ -89,7 +89,7 @@ class LocalMachinesTest {
       long restarted = Long.parseLong(Files.readString(dir0.resolve("agent.pid")).trim());
       assertTrue(restarted != pid);
 
-      second.destroy(cluster.clusterId(), Set.of("node-0", "node-1"));
+      second.destroy(cluster, Set.of("node-0", "node-1"));
       assertTrue(second.describe(cluster.clusterId()).isEmpty());
       assertFalse(ProcessHandle.of(restarted).map(ProcessHandle::isAlive).orElse(false));
       try (var left = Files.list(root)) {

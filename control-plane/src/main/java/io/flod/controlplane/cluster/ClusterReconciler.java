@@ -6,7 +6,7 @@ import io.flod.controlplane.fleet.BrokerFleet;
 import io.flod.controlplane.node.ClusterNode;
 import io.flod.controlplane.sas.RulePublisher;
 import io.flod.controlplane.topic.Topic;
-import io.flod.provisioner.ClusterRef;
+import io.flod.provisioner.FencedOutException;
 import io.flod.provisioner.Machine;
 import io.flod.provisioner.NodeSpec;
 import io.flod.provisioner.Provisioner;
@@ -40,8 +40,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One pass per cluster at a time, across control-plane instances sharing the database: a pass
  * runs in one transaction holding {@code pg_try_advisory_xact_lock} on the cluster's key, and skips
- * the cluster when another instance holds it. Passes run on one thread per instance, every {@code
- * intervalMs} for all clusters and at once for a cluster a request just changed.
+ * the cluster when another instance holds it. A lock lives only as long as its connection, so each
+ * pass also takes a fencing token ({@link ReconcileFence}): a pass that lost its lock and kept
+ * running stops at its next change once a newer pass has acted, and the provider refuses its calls
+ * too ({@link FencedProvisioner}). Passes run on one thread per instance, every {@code intervalMs}
+ * for all clusters and at once for a cluster a request just changed.
  *
  * <p>Machines are reached only through the {@link Provisioner}, brokers only through the {@link
  * BrokerFleet} (Helix, ZooKeeper, the Kafka protocol). Scale-in is safe by construction: a node is
@@ -118,6 +121,12 @@ public final class ClusterReconciler implements AutoCloseable {
     String result = "ok";
     try {
       reconcile(clusterId);
+    } catch (FencedOutException e) {
+      result = "fenced";
+      log.warn(
+          "cluster={} pass stopped, another pass took the cluster over: {}",
+          clusterId,
+          e.getMessage());
     } catch (RuntimeException e) {
       result = "failed";
       // The next pass starts from what is stored and observed, so nothing is lost by retrying.
@@ -143,16 +152,19 @@ public final class ClusterReconciler implements AutoCloseable {
               if (cluster == null) {
                 return;
               }
+              FencedProvisioner machines =
+                  new FencedProvisioner(
+                      provisioner, ReconcileFence.take(s, db, clusterId), cluster.tenantId());
               Operation operation = currentOperation(s, clusterId);
               if (cluster.deleting()) {
-                deleteStep(s, cluster, operation);
+                deleteStep(s, cluster, operation, machines);
               } else {
-                new ConvergeStep(s, cluster, operation).run();
+                new ConvergeStep(s, cluster, operation, machines).run();
               }
             });
   }
 
-  private static boolean lock(Session s, UUID clusterId) {
+  static boolean lock(Session s, UUID clusterId) {
     long key = clusterId.getMostSignificantBits() ^ clusterId.getLeastSignificantBits();
     return Boolean.TRUE.equals(
         s.createNativeQuery("select pg_try_advisory_xact_lock(:key)", Boolean.class)
@@ -177,13 +189,15 @@ public final class ClusterReconciler implements AutoCloseable {
         .getResultList();
   }
 
-  private void deleteStep(Session s, Cluster cluster, Operation operation) {
+  private void deleteStep(
+      Session s, Cluster cluster, Operation operation, FencedProvisioner provider) {
     String id = cluster.id().toString();
-    List<Machine> machines = provisioner.describe(id);
+    List<Machine> machines = provider.describe();
     if (!machines.isEmpty()) {
-      provisioner.destroy(id, machines.stream().map(Machine::nodeId).collect(Collectors.toSet()));
+      provider.destroy(machines.stream().map(Machine::nodeId).collect(Collectors.toSet()));
     }
-    if (provisioner.describe(id).isEmpty()) {
+    if (provider.describe().isEmpty()) {
+      provider.checkFence();
       fleet.remove(cluster.id());
       rules.forget(cluster.id());
       nodeRows(s, cluster.id()).forEach(s::remove);
@@ -206,13 +220,15 @@ public final class ClusterReconciler implements AutoCloseable {
     private final Session s;
     private final Cluster cluster;
     private final Operation operation;
+    private final FencedProvisioner provider;
     private final String id;
     private final Instant now = clock.instant();
 
-    ConvergeStep(Session s, Cluster cluster, Operation operation) {
+    ConvergeStep(Session s, Cluster cluster, Operation operation, FencedProvisioner provider) {
       this.s = s;
       this.cluster = cluster;
       this.operation = operation;
+      this.provider = provider;
       this.id = cluster.id().toString();
     }
 
@@ -228,7 +244,7 @@ public final class ClusterReconciler implements AutoCloseable {
       Map<String, ClusterNode> rows = new TreeMap<>();
       nodeRows(s, cluster.id()).forEach(n -> rows.put(n.nodeName(), n));
       Map<String, Machine> machines = new TreeMap<>();
-      provisioner.describe(id).forEach(m -> machines.put(m.nodeId(), m));
+      provider.describe().forEach(m -> machines.put(m.nodeId(), m));
       Set<Integer> live = fleet.liveBrokers(cluster.id());
       List<DesiredNode> desired = desiredNodes(cluster);
       Set<String> desiredNames =
@@ -237,6 +253,8 @@ public final class ClusterReconciler implements AutoCloseable {
       replaceDead(desired, rows, machines, live);
       try {
         ensureMachines(desired, rows, machines);
+      } catch (FencedOutException e) {
+        throw e; // not a provisioning failure: the newer pass carries the operation on
       } catch (RuntimeException e) {
         cluster.observed(ClusterState.FAILED);
         if (operation != null) {
@@ -272,7 +290,7 @@ public final class ClusterReconciler implements AutoCloseable {
               id,
               d.name(),
               row.lastHeartbeatAt() != null ? row.lastHeartbeatAt() : row.createdAt());
-          provisioner.destroy(id, Set.of(d.name()));
+          provider.destroy(Set.of(d.name()));
           machines.remove(d.name());
         }
       }
@@ -288,7 +306,7 @@ public final class ClusterReconciler implements AutoCloseable {
           // Made before a crash whose transaction (and the machine's token) was lost: it can never
           // register, so it goes and is made again.
           log.warn("cluster={} node={} machine has no record: replacing it", id, d.name());
-          provisioner.destroy(id, Set.of(d.name()));
+          provider.destroy(Set.of(d.name()));
           machine = null;
         }
         if (machine == null) {
@@ -321,7 +339,7 @@ public final class ClusterReconciler implements AutoCloseable {
         if (!lock(s, cluster.id())) {
           throw new IllegalStateException("lost the cluster lock between steps");
         }
-        provisioner.ensure(new ClusterRef(cluster.tenantId().toString(), id), wanted);
+        provider.ensure(wanted);
         log.info(
             "cluster={} asked the provider for {}",
             id,
@@ -345,6 +363,7 @@ public final class ClusterReconciler implements AutoCloseable {
         int brokerId = brokerIdOf(name);
         ClusterNode row = rows.get(name);
         if (!fleet.drained(cluster.id(), brokerId)) {
+          provider.checkFence();
           fleet.drain(cluster.id(), brokerId);
           continue;
         }
@@ -354,7 +373,7 @@ public final class ClusterReconciler implements AutoCloseable {
           log.info("cluster={} node={} drained: decommissioning it", id, name);
         }
         if (row == null || stopped) {
-          provisioner.destroy(id, Set.of(name));
+          provider.destroy(Set.of(name));
           fleet.forget(cluster.id(), brokerId);
           if (row != null) {
             s.remove(row);

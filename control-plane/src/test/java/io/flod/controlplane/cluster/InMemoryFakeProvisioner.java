@@ -1,5 +1,7 @@
 package io.flod.controlplane.cluster;
 
+import io.flod.provisioner.ClusterRef;
+import io.flod.provisioner.FencedOutException;
 import io.flod.provisioner.Machine;
 import io.flod.provisioner.NodeSpec;
 import io.flod.provisioner.Provisioner;
@@ -14,7 +16,10 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * A fake cloud for control-plane tests (no VM can run here): machines are map entries, running at
  * once. It counts creations, so a test can prove no machine was made twice, can fail the next
- * request, and can be paused (accepting requests but creating nothing, like a slow provider).
+ * request, and can be paused (accepting requests but creating nothing, like a slow provider). Like
+ * a cloud that honours fencing tokens, it refuses (and counts) a changing call whose token is older
+ * than one that has already acted on the cluster; the check is made when the call arrives, after
+ * any gate it waited at, as a request delayed in the network would be.
  */
 final class InMemoryFakeProvisioner implements Provisioner {
   final Map<String, Map<String, Machine>> clusters = new ConcurrentHashMap<>();
@@ -23,12 +28,16 @@ final class InMemoryFakeProvisioner implements Provisioner {
   volatile boolean paused;
   final AtomicInteger ensureCalls = new AtomicInteger();
   volatile java.util.concurrent.CountDownLatch gate;
+  final AtomicReference<java.util.concurrent.CountDownLatch> nextCallGate = new AtomicReference<>();
+  final Map<String, Long> fences = new ConcurrentHashMap<>();
+  final AtomicInteger fencedOut = new AtomicInteger();
 
   @Override
-  public void ensure(io.flod.provisioner.ClusterRef cluster, List<NodeSpec> nodes) {
+  public void ensure(ClusterRef cluster, List<NodeSpec> nodes) {
     String clusterId = cluster.clusterId();
     ensureCalls.incrementAndGet();
-    java.util.concurrent.CountDownLatch closed = gate;
+    java.util.concurrent.CountDownLatch once = nextCallGate.getAndSet(null);
+    java.util.concurrent.CountDownLatch closed = once != null ? once : gate;
     if (closed != null) {
       try {
         closed.await(); // a slow provider: the calling pass holds its cluster lock meanwhile
@@ -36,6 +45,7 @@ final class InMemoryFakeProvisioner implements Provisioner {
         Thread.currentThread().interrupt();
       }
     }
+    admit(cluster);
     String failure = failNext.getAndSet(null);
     if (failure != null) {
       throw new IllegalStateException(failure);
@@ -56,9 +66,18 @@ final class InMemoryFakeProvisioner implements Provisioner {
   }
 
   @Override
-  public void destroy(String clusterId, Set<String> nodeIds) {
-    Map<String, Machine> machines = clusters.getOrDefault(clusterId, Map.of());
+  public void destroy(ClusterRef cluster, Set<String> nodeIds) {
+    admit(cluster);
+    Map<String, Machine> machines = clusters.getOrDefault(cluster.clusterId(), Map.of());
     nodeIds.forEach(machines::remove);
+  }
+
+  private void admit(ClusterRef cluster) {
+    long newest = fences.merge(cluster.clusterId(), cluster.fence(), Math::max);
+    if (newest > cluster.fence()) {
+      fencedOut.incrementAndGet();
+      throw new FencedOutException(cluster.clusterId(), cluster.fence(), newest);
+    }
   }
 
   @Override

@@ -61,6 +61,18 @@ public final class InMemoryFakeProvisionerAccess {
     }
   }
 
+  /** Makes only the next ensure() wait until the returned latch is counted down. */
+  public java.util.concurrent.CountDownLatch holdNextCall() {
+    java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+    fake.nextCallGate.set(gate);
+    return gate;
+  }
+
+  /** Changing calls refused because their fencing token was stale. */
+  public int fencedOut() {
+    return fake.fencedOut.get();
+  }
+
   public int ensureCalls() {
     return fake.ensureCalls.get();
   }

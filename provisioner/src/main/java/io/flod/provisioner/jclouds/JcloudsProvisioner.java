@@ -3,6 +3,7 @@ package io.flod.provisioner.jclouds;
 import io.flod.provisioner.BootSettings;
 import io.flod.provisioner.CloudInit;
 import io.flod.provisioner.ClusterRef;
+import io.flod.provisioner.FencedOutException;
 import io.flod.provisioner.Machine;
 import io.flod.provisioner.NodeSize;
 import io.flod.provisioner.NodeSpec;
@@ -47,6 +48,9 @@ public final class JcloudsProvisioner implements Provisioner {
   public static final String TAG_NODE = "flod-node";
   public static final String TAG_ZONE = "flod-zone";
 
+  /** The fencing token of the pass that made the machine. */
+  public static final String TAG_FENCE = "flod-fence";
+
   /**
    * How machines are made: where their agents find the control plane, where they download Flod, and
    * whether a zone that is not one of the provider's locations is only a label (the local provider:
@@ -82,6 +86,7 @@ public final class JcloudsProvisioner implements Provisioner {
   @Override
   public void ensure(ClusterRef cluster, List<NodeSpec> nodes) {
     Map<String, NodeMetadata> existing = nodesOf(cluster.clusterId());
+    refuseIfFenced(cluster, existing.values());
     Map<String, String> failures = new ConcurrentHashMap<>();
     List<Future<?>> work = new ArrayList<>();
     for (NodeSpec node : nodes) {
@@ -200,7 +205,8 @@ public final class JcloudsProvisioner implements Provisioner {
         .userMetadata(TAG_TENANT, cluster.tenantId())
         .userMetadata(TAG_CLUSTER, cluster.clusterId())
         .userMetadata(TAG_NODE, node.nodeId())
-        .userMetadata(TAG_ZONE, node.zone());
+        .userMetadata(TAG_ZONE, node.zone())
+        .userMetadata(TAG_FENCE, Long.toString(cluster.fence()));
     String userData =
         CloudInit.render(
             new BootSettings(settings.controlPlaneUrl(), node.bootstrapToken()),
@@ -214,7 +220,9 @@ public final class JcloudsProvisioner implements Provisioner {
   }
 
   @Override
-  public void destroy(String clusterId, Set<String> nodeIds) {
+  public void destroy(ClusterRef cluster, Set<String> nodeIds) {
+    String clusterId = cluster.clusterId();
+    refuseIfFenced(cluster, nodesOf(clusterId).values());
     Predicate<NodeMetadata> ofThose =
         n ->
             clusterId.equals(n.getUserMetadata().get(TAG_CLUSTER))
@@ -228,6 +236,31 @@ public final class JcloudsProvisioner implements Provisioner {
                 clusterId,
                 n.getUserMetadata().get(TAG_NODE),
                 n.getId()));
+  }
+
+  /**
+   * The cloud's own record of who acted last: every machine carries the token of the pass that made
+   * it, so a call older than any of them comes from a pass that lost the cluster to a newer one.
+   * Clouds have no compare-and-set on tags, so this narrows the window rather than closing it; the
+   * control plane checks its tokens in the database before each call as well.
+   */
+  private void refuseIfFenced(ClusterRef cluster, java.util.Collection<NodeMetadata> machines) {
+    long newest =
+        machines.stream()
+            .map(n -> n.getUserMetadata().get(TAG_FENCE))
+            .filter(v -> v != null && v.matches("-?[0-9]{1,18}"))
+            .mapToLong(Long::parseLong)
+            .max()
+            .orElse(Long.MIN_VALUE);
+    if (newest > cluster.fence()) {
+      log.warn(
+          "provider={} cluster={} refused a call with fencing token {}: a machine was made by token {}",
+          providerName,
+          cluster.clusterId(),
+          cluster.fence(),
+          newest);
+      throw new FencedOutException(cluster.clusterId(), cluster.fence(), newest);
+    }
   }
 
   /**
