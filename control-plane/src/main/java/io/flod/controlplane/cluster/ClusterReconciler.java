@@ -60,6 +60,7 @@ public final class ClusterReconciler implements AutoCloseable {
   private final Duration nodeGrace;
   private final Clock clock;
   private final MeterRegistry metrics;
+  private final ProvisioningBackoff backoff = new ProvisioningBackoff();
   private final ScheduledExecutorService loop =
       Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "flod-reconciler"));
 
@@ -103,6 +104,7 @@ public final class ClusterReconciler implements AutoCloseable {
 
   /** Asks for a pass over one cluster soon, without waiting for the next round. */
   public void trigger(UUID clusterId) {
+    backoff.reset(clusterId);
     loop.execute(() -> reconcileQuietly(clusterId));
   }
 
@@ -233,29 +235,29 @@ public final class ClusterReconciler implements AutoCloseable {
     }
 
     void run() {
-      fleet.open(cluster.id());
-      try {
-        fleet.publishThroughputUnits(cluster.id(), cluster.throughputUnits());
-        rules.publish(s, cluster);
-      } catch (RuntimeException e) {
-        log.warn(
-            "cluster={} cannot publish its SAS rules; the next pass retries: {}", id, e.toString());
-      }
       Map<String, ClusterNode> rows = new TreeMap<>();
       nodeRows(s, cluster.id()).forEach(n -> rows.put(n.nodeName(), n));
       Map<String, Machine> machines = new TreeMap<>();
       provider.describe().forEach(m -> machines.put(m.nodeId(), m));
+      if (!machines.isEmpty()) {
+        openBrokers();
+      }
       Set<Integer> live = fleet.liveBrokers(cluster.id());
       List<DesiredNode> desired = desiredNodes(cluster);
       Set<String> desiredNames =
           desired.stream().map(DesiredNode::name).collect(Collectors.toSet());
 
       replaceDead(desired, rows, machines, live);
+      if (backoff.waiting(cluster.id(), now)) {
+        return; // the provider failed moments ago; the state it left is recorded already
+      }
       try {
         ensureMachines(desired, rows, machines);
+        backoff.reset(cluster.id());
       } catch (FencedOutException e) {
         throw e; // not a provisioning failure: the newer pass carries the operation on
       } catch (RuntimeException e) {
+        backoff.failed(cluster.id(), now);
         cluster.observed(ClusterState.FAILED);
         if (operation != null) {
           operation.fail("ProvisioningFailed", String.valueOf(e.getMessage()), now);
@@ -266,6 +268,22 @@ public final class ClusterReconciler implements AutoCloseable {
       boolean extrasLeft = retireExtras(desiredNames, rows, machines, live);
       syncTopics(rows, live);
       record(desired, rows, machines, live, extrasLeft);
+    }
+
+    /**
+     * The cluster's controller runs and its brokers' settings are published: before its first
+     * machine is made (so brokers find both when they join) and on every pass while it has any.
+     * Clusters without machines cost no controller.
+     */
+    private void openBrokers() {
+      fleet.open(cluster.id());
+      try {
+        fleet.publishThroughputUnits(cluster.id(), cluster.throughputUnits());
+        rules.publish(s, cluster);
+      } catch (RuntimeException e) {
+        log.warn(
+            "cluster={} cannot publish its SAS rules; the next pass retries: {}", id, e.toString());
+      }
     }
 
     /** A machine whose agent has not been heard from past the grace period is replaced. */
@@ -338,6 +356,10 @@ public final class ClusterReconciler implements AutoCloseable {
         s.getTransaction().begin();
         if (!lock(s, cluster.id())) {
           throw new IllegalStateException("lost the cluster lock between steps");
+        }
+        if (machines.isEmpty()) {
+          provider.checkFence();
+          openBrokers();
         }
         provider.ensure(wanted);
         log.info(

@@ -133,14 +133,26 @@ public final class ClusterService {
         .fromSession(
             s -> {
               Tenant tenant = TenantService.visible(s, caller, tenantName);
-              List<ClusterView> items =
-                  s
-                      .createSelectionQuery(
+              List<Cluster> clusters =
+                  s.createSelectionQuery(
                           "from Cluster where tenantId = :t order by name", Cluster.class)
                       .setParameter("t", tenant.id())
-                      .getResultList()
-                      .stream()
-                      .map(c -> view(s, c))
+                      .getResultList();
+              // One query for every listed cluster's nodes, not one per cluster.
+              java.util.Map<UUID, List<ClusterNode>> nodes =
+                  clusters.isEmpty()
+                      ? java.util.Map.of()
+                      : s
+                          .createSelectionQuery(
+                              "from ClusterNode where key.clusterId in :ids order by brokerId",
+                              ClusterNode.class)
+                          .setParameter("ids", clusters.stream().map(Cluster::id).toList())
+                          .getResultList()
+                          .stream()
+                          .collect(java.util.stream.Collectors.groupingBy(ClusterNode::clusterId));
+              List<ClusterView> items =
+                  clusters.stream()
+                      .map(c -> view(c, nodes.getOrDefault(c.id(), List.of())))
                       .toList();
               return new Page<>(items, null);
             });
@@ -148,7 +160,11 @@ public final class ClusterService {
 
   public ClusterView get(Caller caller, String tenantName, String clusterName) {
     return db.sessions()
-        .fromSession(s -> view(s, visibleCluster(s, caller, tenantName, clusterName)));
+        .fromSession(
+            s -> {
+              Cluster cluster = visibleCluster(s, caller, tenantName, clusterName);
+              return view(cluster, ClusterReconciler.nodeRows(s, cluster.id()));
+            });
   }
 
   private Accepted scaleOnce(
@@ -408,9 +424,9 @@ public final class ClusterService {
     return cluster;
   }
 
-  private ClusterView view(Session s, Cluster c) {
+  private ClusterView view(Cluster c, List<ClusterNode> nodeRows) {
     java.util.Map<String, ClusterNode> rows = new java.util.HashMap<>();
-    ClusterReconciler.nodeRows(s, c.id()).forEach(n -> rows.put(n.nodeName(), n));
+    nodeRows.forEach(n -> rows.put(n.nodeName(), n));
     List<ClusterView.Node> nodes =
         provisioner.describe(c.id().toString()).stream()
             .map(

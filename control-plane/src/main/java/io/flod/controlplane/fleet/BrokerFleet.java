@@ -29,10 +29,14 @@ public interface BrokerFleet extends AutoCloseable {
   /** The Helix cluster name of a managed cluster. */
   String helixCluster(UUID clusterId);
 
-  /** Makes sure the cluster exists in ZooKeeper and its controller runs here. */
+  /**
+   * Makes sure the cluster exists in ZooKeeper and its controller runs here. The reconciler opens a
+   * cluster once it has (or is about to get) machines; reads of a cluster not opened here answer as
+   * for a cluster without brokers, so viewing clusters never starts controllers.
+   */
   void open(UUID clusterId);
 
-  /** Broker ids whose broker is a live member of the cluster. */
+  /** Broker ids whose broker is a live member of the cluster (none while it is not open). */
   Set<Integer> liveBrokers(UUID clusterId);
 
   /** Starts moving every replica off a broker (idempotent). */

@@ -132,19 +132,25 @@ public final class HelixBrokerFleet implements BrokerFleet {
 
   @Override
   public void open(UUID clusterId) {
-    controllers.computeIfAbsent(clusterId, id -> ClusterController.start(zk, helixCluster(id)));
+    controller(clusterId);
+  }
+
+  /** The cluster's controller, started on first use by a change. */
+  private ClusterController controller(UUID clusterId) {
+    return controllers.computeIfAbsent(
+        clusterId, id -> ClusterController.start(zk, helixCluster(id)));
   }
 
   @Override
   public Set<Integer> liveBrokers(UUID clusterId) {
-    open(clusterId);
-    return controllers.get(clusterId).eligibleBrokers();
+    ClusterController controller = controllers.get(clusterId);
+    return controller == null ? Set.of() : controller.eligibleBrokers();
   }
 
   @Override
   public void drain(UUID clusterId, int brokerId) {
     try {
-      controllers.get(clusterId).drain(brokerId);
+      controller(clusterId).drain(brokerId);
     } catch (IllegalArgumentException e) {
       // the broker never joined: it holds nothing to move
     }
@@ -152,14 +158,17 @@ public final class HelixBrokerFleet implements BrokerFleet {
 
   @Override
   public boolean drained(UUID clusterId, int brokerId) {
-    return controllers.get(clusterId).isDrained(brokerId);
+    return controller(clusterId).isDrained(brokerId);
   }
 
   @Override
   public List<String> replicasOn(UUID clusterId, int brokerId) {
-    open(clusterId);
+    ClusterController controller = controllers.get(clusterId);
+    if (controller == null) {
+      return List.of();
+    }
     List<String> replicas = new ArrayList<>();
-    for (PartitionState state : controllers.get(clusterId).partitionStates()) {
+    for (PartitionState state : controller.partitionStates()) {
       if (state.replicas().contains(brokerId)) {
         replicas.add(state.topicPartition().toString());
       }
@@ -169,7 +178,11 @@ public final class HelixBrokerFleet implements BrokerFleet {
 
   @Override
   public MoveProgress moves(UUID clusterId) {
-    MoveStatus status = controllers.get(clusterId).moveStatus();
+    ClusterController controller = controllers.get(clusterId);
+    if (controller == null) {
+      return new MoveProgress(0, 0, 0);
+    }
+    MoveStatus status = controller.moveStatus();
     long bytes = 0;
     for (PartitionMove move : status.inFlight()) {
       for (long remaining : move.bytesRemaining().values()) {
@@ -307,7 +320,7 @@ public final class HelixBrokerFleet implements BrokerFleet {
   public void publishThroughputUnits(UUID clusterId, int units) {
     Integer before = throughputUnits.get(clusterId);
     if (before == null || before != units) {
-      controllers.get(clusterId).settings().publishThroughputUnits(units);
+      controller(clusterId).settings().publishThroughputUnits(units);
       throughputUnits.put(clusterId, units);
       log.info("cluster={} throughput units {} published", clusterId, units);
     }
@@ -316,12 +329,13 @@ public final class HelixBrokerFleet implements BrokerFleet {
   @Override
   public java.util.Map<Integer, List<io.flod.broker.quota.ThrottleLog.Entry>> throttling(
       UUID clusterId) {
-    return controllers.get(clusterId).throttling().readAll();
+    ClusterController controller = controllers.get(clusterId);
+    return controller == null ? java.util.Map.of() : controller.throttling().readAll();
   }
 
   @Override
   public void publishRules(UUID clusterId, SasRuleBook.Snapshot rules) {
-    controllers.get(clusterId).sasRules().publish(rules);
+    controller(clusterId).sasRules().publish(rules);
     if (rules.brokerSecret() != null
         && !rules.brokerSecret().equals(brokerSecrets.put(clusterId, rules.brokerSecret()))) {
       adminBootstrap.remove(clusterId); // the next admin() logs in with the secret
