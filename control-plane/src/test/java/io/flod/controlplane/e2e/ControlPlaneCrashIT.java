@@ -1,6 +1,7 @@
 package io.flod.controlplane.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flod.api.client.FlodClient;
@@ -27,12 +28,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The control plane as {@code bin/flod control-plane} runs it (its own process, its own PostgreSQL
- * and ZooKeeper, local machines) is SIGKILLed while it creates a cluster: machines half made, its
- * PostgreSQL left running. Restarted on the same data and port, it stops the leftover database,
- * finishes the operation with exactly the machines the spec asks for (none orphaned, none made
- * twice), the cluster serves Kafka clients, and a delete then removes every machine and leaves no
- * agent or broker process behind (a kill between starting an agent and recording its pid must not
- * orphan it).
+ * and ZooKeeper, local machines) is SIGKILLed in the middle of each kind of operation: create
+ * (machines half made), scale out, scale in (replicas being moved off the leaving node) and delete.
+ * Each time its PostgreSQL is left running; restarted on the same data and port, it stops the
+ * leftover database and finishes the operation with exactly the machines the spec asks for (none
+ * orphaned, none made twice), the cluster serves Kafka clients between the steps, and after the
+ * delete no agent or broker process is left (a kill between starting an agent and recording its pid
+ * must not orphan it).
  */
 class ControlPlaneCrashIT {
   private static final String KEY = "flod_crash_it_operator_key";
@@ -96,11 +98,22 @@ class ControlPlaneCrashIT {
     }
   }
 
+  /** SIGKILL, as a crashed host would, then the same command again on the same data and port. */
+  private static Started killAndRestart(Started running, FlodClient api, String location, int run)
+      throws Exception {
+    assertEquals(
+        "InProgress",
+        api.get(location).body().get("status").asText(),
+        "killed in the middle of the operation");
+    running.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    return start(running.uri().getPort(), run);
+  }
+
   @Test
-  void aKilledControlPlaneFinishesItsOperationAfterARestart() throws Exception {
+  void aKilledControlPlaneFinishesEachOperationAfterARestart() throws Exception {
+    List<Started> started = new ArrayList<>();
     Started first = start(0, 1);
-    int port = first.uri().getPort();
-    Started second = null;
+    started.add(first);
     try {
       FlodClient operator = new FlodClient(first.uri(), KEY);
       operator.post("/v1/tenants", Map.of("name", "crashy"));
@@ -123,14 +136,9 @@ class ControlPlaneCrashIT {
                       "4.0"))
               .location();
       Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> !machines().isEmpty());
-      assertEquals(
-          "InProgress",
-          operator.get(location).body().get("status").asText(),
-          "killed in the middle of the operation");
-      first.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-
-      second = start(port, 2);
-      FlodClient api = new FlodClient(second.uri(), KEY);
+      Started running = killAndRestart(first, operator, location, 2);
+      started.add(running);
+      FlodClient api = new FlodClient(running.uri(), KEY);
       Operations.awaitSuccess(api, location, Duration.ofMinutes(3));
       JsonNode cluster = api.get("/v1/tenants/crashy/clusters/survivor").body();
       assertEquals("Ready", cluster.at("/status/state").asText());
@@ -154,17 +162,42 @@ class ControlPlaneCrashIT {
                         >= 0);
       }
 
-      Operations.awaitSuccess(
-          api,
-          api.delete("/v1/tenants/crashy/clusters/survivor").location(),
-          Duration.ofMinutes(2));
+      String survivor = "/v1/tenants/crashy/clusters/survivor";
+      String scaleOut = api.patch(survivor, Map.of("nodeCount", 4)).location();
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> machines().size() == 4);
+      running = killAndRestart(running, api, scaleOut, 3);
+      started.add(running);
+      Operations.awaitSuccess(api, scaleOut, Duration.ofMinutes(3));
+      assertEquals(4, machines().size(), "scale out: " + machines());
+
+      String scaleIn = api.patch(survivor, Map.of("nodeCount", 3)).location();
+      running = killAndRestart(running, api, scaleIn, 4);
+      started.add(running);
+      Operations.awaitSuccess(api, scaleIn, Duration.ofMinutes(3));
+      assertEquals(3, machines().size(), "scale in: " + machines());
+      try (KafkaProducer<String, String> producer =
+          new KafkaProducer<>(
+              ClusterLifecycleIT.producerProps(
+                  api.get(survivor).body().at("/status/bootstrapServers").asText()))) {
+        long offset =
+            producer
+                .send(new ProducerRecord<>("after-crash", "k", "after scale-in"))
+                .get(30, TimeUnit.SECONDS)
+                .offset();
+        assertTrue(offset >= 1, "the key's partition kept the record written before: " + offset);
+      }
+
+      String delete = api.delete(survivor).location();
+      running = killAndRestart(running, api, delete, 5);
+      started.add(running);
+      Operations.awaitSuccess(api, delete, Duration.ofMinutes(2));
       assertEquals(List.of(), machines(), "the delete removed every machine");
       Awaitility.await()
           .atMost(Duration.ofSeconds(30))
           .until(() -> processesUnder(dataDir.resolve("machines")).isEmpty());
     } finally {
-      for (Started s : new ArrayList<>(java.util.Arrays.asList(first, second))) {
-        if (s != null && s.process().isAlive()) {
+      for (Started s : started) {
+        if (s.process().isAlive()) {
           s.process().destroy(); // SIGTERM: a clean stop takes its PostgreSQL and ZooKeeper down
           if (!s.process().waitFor(60, TimeUnit.SECONDS)) {
             s.process().destroyForcibly();
