@@ -84,31 +84,34 @@ public final class ConsumerGroupService {
   }
 
   public List<ConsumerGroupView> list(Caller caller, TopicRef ref) {
-    List<ConsumerGroupView> groups = new ArrayList<>();
-    String[] bootstrap = new String[1];
-    UUID clusterId =
+    return withLag(
         db.sessions()
             .fromSession(
                 s -> {
                   Cluster cluster = topicCluster(s, caller, ref);
+                  List<ConsumerGroupView> groups = new ArrayList<>();
                   groups.add(new ConsumerGroupView(DEFAULT, null, null));
                   stored(s, cluster, ref.topic()).forEach(g -> groups.add(view(g)));
-                  bootstrap[0] = bootstrap(s, cluster);
-                  return cluster.id();
-                });
-    return withLag(clusterId, bootstrap[0], ref.topic(), groups);
+                  return new Stored(cluster.id(), bootstrap(s, cluster), groups);
+                }),
+        ref.topic());
   }
 
+  /** Groups as stored, and where their cluster's brokers are (read in one session). */
+  private record Stored(UUID clusterId, String bootstrap, List<ConsumerGroupView> groups) {}
+
   /** The groups with the lag the brokers report (left out when they cannot be asked). */
-  private List<ConsumerGroupView> withLag(
-      UUID clusterId, String bootstrap, String topic, List<ConsumerGroupView> groups) {
-    if (bootstrap == null || bootstrap.isEmpty()) {
-      return groups;
+  private List<ConsumerGroupView> withLag(Stored stored, String topic) {
+    if (stored.bootstrap() == null || stored.bootstrap().isEmpty()) {
+      return stored.groups();
     }
     Map<String, Long> lag =
         fleet.lag(
-            clusterId, bootstrap, topic, groups.stream().map(ConsumerGroupView::name).toList());
-    return groups.stream()
+            stored.clusterId(),
+            stored.bootstrap(),
+            topic,
+            stored.groups().stream().map(ConsumerGroupView::name).toList());
+    return stored.groups().stream()
         .map(g -> new ConsumerGroupView(g.name(), g.userMetadata(), lag.get(g.name())))
         .toList();
   }
@@ -126,21 +129,19 @@ public final class ConsumerGroupService {
   }
 
   public ConsumerGroupView get(Caller caller, TopicRef ref, String name) {
-    String[] bootstrap = new String[1];
-    ConsumerGroupView[] group = new ConsumerGroupView[1];
-    UUID clusterId =
-        db.sessions()
-            .fromSession(
-                s -> {
-                  Cluster cluster = topicCluster(s, caller, ref);
-                  group[0] =
-                      name.equals(DEFAULT)
-                          ? new ConsumerGroupView(DEFAULT, null, null)
-                          : view(require(s, cluster, ref, name));
-                  bootstrap[0] = bootstrap(s, cluster);
-                  return cluster.id();
-                });
-    return withLag(clusterId, bootstrap[0], ref.topic(), List.of(group[0])).get(0);
+    return withLag(
+            db.sessions()
+                .fromSession(
+                    s -> {
+                      Cluster cluster = topicCluster(s, caller, ref);
+                      ConsumerGroupView group =
+                          name.equals(DEFAULT)
+                              ? new ConsumerGroupView(DEFAULT, null, null)
+                              : view(require(s, cluster, ref, name));
+                      return new Stored(cluster.id(), bootstrap(s, cluster), List.of(group));
+                    }),
+            ref.topic())
+        .get(0);
   }
 
   public ConsumerGroupView describe(
