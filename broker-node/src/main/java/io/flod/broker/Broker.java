@@ -186,6 +186,8 @@ public final class Broker implements AutoCloseable {
                 topics,
                 membership.states(),
                 membership.view(),
+                logManager.incarnation(),
+                membership::incarnationOf,
                 scheduler,
                 config.getLong(BrokerConfig.REPLICA_LAG_TIME_MAX_MS),
                 config.getInt(BrokerConfig.REPLICA_FETCH_WAIT_MAX_MS),
@@ -344,6 +346,7 @@ public final class Broker implements AutoCloseable {
       membership.join(
           host,
           boundAddress.getPort(),
+          logManager.incarnation(),
           replicaManager,
           dataDir.resolve("meta").resolve(ZkSessionFile.NAME));
     }

@@ -12,13 +12,14 @@ import org.apache.helix.model.InstanceConfig;
 /**
  * The brokers of a cluster as the controller sees them at one moment: every registered broker with
  * its zone and update domain, which are live (hold a ZooKeeper session), which may lead (live and
- * enabled), and which are being drained.
+ * enabled), which are being drained, and the incarnation each registered with.
  */
 record BrokerRoster(
     Map<Integer, ReplicaPlacer.Node> nodes,
     Set<Integer> live,
     Set<Integer> eligible,
-    Set<Integer> draining) {
+    Set<Integer> draining,
+    Map<Integer, String> incarnations) {
 
   static BrokerRoster read(HelixDataAccessor accessor) {
     PropertyKey.Builder keys = accessor.keyBuilder();
@@ -32,6 +33,7 @@ record BrokerRoster(
     Map<Integer, ReplicaPlacer.Node> nodes = new HashMap<>();
     Set<Integer> eligible = new HashSet<>();
     Set<Integer> draining = new HashSet<>();
+    Map<Integer, String> incarnations = new HashMap<>();
     List<InstanceConfig> configs = accessor.getChildValues(keys.instanceConfigs(), true);
     for (InstanceConfig config : configs) {
       int id = ClusterPaths.nodeId(config.getInstanceName());
@@ -46,9 +48,17 @@ record BrokerRoster(
       if (Boolean.parseBoolean(config.getRecord().getSimpleField(ClusterPaths.DRAINING_FIELD))) {
         draining.add(id);
       }
+      String incarnation = config.getRecord().getSimpleField(ClusterPaths.INCARNATION_FIELD);
+      if (incarnation != null) {
+        incarnations.put(id, incarnation);
+      }
     }
     return new BrokerRoster(
-        Map.copyOf(nodes), Set.copyOf(live), Set.copyOf(eligible), Set.copyOf(draining));
+        Map.copyOf(nodes),
+        Set.copyOf(live),
+        Set.copyOf(eligible),
+        Set.copyOf(draining),
+        Map.copyOf(incarnations));
   }
 
   /** Brokers that may receive replicas now. */

@@ -142,8 +142,12 @@ public final class ClusterMembership implements AutoCloseable {
     return nodes;
   }
 
-  /** Registers this broker's endpoint and domains, and starts taking replica transitions. */
-  public void join(String host, int port, ReplicaManager replicas, Path sessionFile)
+  /**
+   * Registers this broker's endpoint, domains and data-directory incarnation, and starts taking
+   * replica transitions.
+   */
+  public void join(
+      String host, int port, String incarnation, ReplicaManager replicas, Path sessionFile)
       throws Exception {
     HelixAdmin admin = spectator.getClusterManagmentTool();
     InstanceConfig config =
@@ -154,6 +158,7 @@ public final class ClusterMembership implements AutoCloseable {
     // on another port: the endpoint lives in fields of Flod's own.
     config.getRecord().setSimpleField(ClusterPaths.HOST_FIELD, host);
     config.getRecord().setSimpleField(ClusterPaths.PORT_FIELD, Integer.toString(port));
+    config.getRecord().setSimpleField(ClusterPaths.INCARNATION_FIELD, incarnation);
     String zone = settings.zone() == null ? "default" : settings.zone();
     String updateDomain = settings.updateDomain() == null ? instance : settings.updateDomain();
     config.setDomain("zone=" + zone + ",updateDomain=" + updateDomain + ",instance=" + instance);
@@ -185,6 +190,20 @@ public final class ClusterMembership implements AutoCloseable {
         port,
         zone,
         updateDomain);
+  }
+
+  /**
+   * The incarnation broker {@code nodeId} registered with, read from ZooKeeper now (not from a
+   * cache); null if it registered none.
+   */
+  public String incarnationOf(int nodeId) {
+    var accessor = spectator.getHelixDataAccessor();
+    InstanceConfig config =
+        accessor.getProperty(
+            accessor.keyBuilder().instanceConfig(ClusterPaths.instanceName(nodeId)));
+    return config == null
+        ? null
+        : config.getRecord().getSimpleField(ClusterPaths.INCARNATION_FIELD);
   }
 
   /**

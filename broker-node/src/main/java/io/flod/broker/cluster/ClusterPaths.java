@@ -27,6 +27,10 @@ public final class ClusterPaths {
 
   public static final String HOST_FIELD = "FLOD_HOST";
   public static final String PORT_FIELD = "FLOD_PORT";
+
+  /** InstanceConfig field: the incarnation of the broker's data directory (see PartitionState). */
+  public static final String INCARNATION_FIELD = "FLOD_INCARNATION";
+
   private static final String INSTANCE_PREFIX = "broker_";
 
   private ClusterPaths() {}

@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
  * every topic is a CUSTOMIZED resource whose mapping this class computes from the partition states
  * in ZooKeeper: a leader is chosen only among live, enabled replicas in the ISR (unless the topic
  * allows unclean election), each new leadership gets the next epoch by compare-and-set before Helix
- * is asked to promote anyone, and with no eligible replica the partition stays leaderless. Helix
- * then delivers the state transitions and publishes the external view.
+ * is asked to promote anyone, and with no eligible replica the partition stays leaderless. An ISR
+ * member counts only as the incarnation that was in sync: a broker back on an emptied disk leaves
+ * the ISR and is never elected from it (it catches up as a follower and rejoins). Helix then
+ * delivers the state transitions and publishes the external view.
  *
  * <p>A pass is level-triggered: it looks at everything and fixes what differs, so it runs on every
  * membership change and on a timer, and a failed compare-and-set is simply retried next time.
@@ -45,6 +47,7 @@ final class LeaderElector {
     PropertyKey.Builder keys = accessor.keyBuilder();
     BrokerRoster roster = BrokerRoster.read(accessor);
     Set<Integer> eligible = roster.eligible();
+    Map<Integer, String> incarnations = roster.incarnations();
     for (String resource : accessor.getChildNames(keys.idealStates())) {
       IdealState idealState = accessor.getProperty(keys.idealStates(resource));
       if (idealState == null
@@ -52,7 +55,7 @@ final class LeaderElector {
         continue;
       }
       try {
-        electTopic(resource, idealState, eligible, preferLeaders);
+        electTopic(resource, idealState, eligible, incarnations, preferLeaders);
       } catch (RuntimeException e) {
         log.warn("cluster={} topic={} leader election pass failed; retrying", cluster, resource, e);
       }
@@ -60,7 +63,11 @@ final class LeaderElector {
   }
 
   private void electTopic(
-      String topic, IdealState idealState, Set<Integer> eligible, boolean preferLeaders) {
+      String topic,
+      IdealState idealState,
+      Set<Integer> eligible,
+      Map<Integer, String> incarnations,
+      boolean preferLeaders) {
     boolean unclean = uncleanAllowed(topic);
     Map<String, Map<String, String>> mapping = new HashMap<>();
     for (int p = 0; p < idealState.getNumPartitions(); p++) {
@@ -69,7 +76,7 @@ final class LeaderElector {
       if (state == null) {
         continue;
       }
-      PartitionState decided = decide(state, eligible, unclean, preferLeaders);
+      PartitionState decided = decide(state, eligible, incarnations, unclean, preferLeaders);
       if (decided != state) {
         if (!states.compareAndSet(decided)) {
           continue; // changed under us (an ISR update): the next pass decides again
@@ -109,16 +116,34 @@ final class LeaderElector {
     }
   }
 
-  /** The partition state that should hold now, or {@code state} itself if nothing changes. */
+  /**
+   * Decides as {@link #decide(PartitionState, Set, Map, boolean, boolean)}, incarnations unknown.
+   */
   static PartitionState decide(
       PartitionState state, Set<Integer> eligible, boolean unclean, boolean preferLeaders) {
+    return decide(state, eligible, Map.of(), unclean, preferLeaders);
+  }
+
+  /**
+   * The partition state that should hold now, or {@code state} itself if nothing changes. {@code
+   * incarnations} are the brokers' registered incarnations: an ISR member registered under another
+   * one than it was in sync with lost its data, and counts as out of sync.
+   */
+  static PartitionState decide(
+      PartitionState state,
+      Set<Integer> eligible,
+      Map<Integer, String> incarnations,
+      boolean unclean,
+      boolean preferLeaders) {
+    List<Integer> inSync = state.sameIncarnationIsr(incarnations);
     boolean leaderOk =
         state.hasLeader()
             && eligible.contains(state.leader())
-            && state.replicas().contains(state.leader());
+            && state.replicas().contains(state.leader())
+            && inSync.contains(state.leader());
     if (leaderOk) {
       int preferred = state.replicas().get(0);
-      List<Integer> liveIsr = new ArrayList<>(state.isr());
+      List<Integer> liveIsr = new ArrayList<>(inSync);
       // Disabled counts as gone: a node agent disables its broker's instance the moment the
       // process dies, long before the session times out, and Helix stops a disabled replica.
       liveIsr.retainAll(eligible);
@@ -129,17 +154,17 @@ final class LeaderElector {
         return state.withLeader(preferred, liveIsr);
       }
       if (!liveIsr.equals(state.isr())) {
-        // A follower's session ended (or it was disabled): it leaves the ISR now rather than after
-        // the leader's lag
-        // timeout, so acks=all does not wait on a dead broker. Shrinking is always safe.
+        // A follower's session ended (it was disabled, or came back as a new incarnation): it
+        // leaves the ISR now rather than after the leader's lag timeout, so acks=all does not wait
+        // on a dead broker. Shrinking is always safe.
         return state.withIsr(liveIsr);
       }
       return state;
     }
     for (int candidate : state.replicas()) {
-      if (state.isr().contains(candidate) && eligible.contains(candidate)) {
+      if (inSync.contains(candidate) && eligible.contains(candidate)) {
         List<Integer> isr = new ArrayList<>();
-        for (int member : state.isr()) {
+        for (int member : inSync) {
           if (eligible.contains(member)) {
             isr.add(member);
           }
@@ -154,15 +179,34 @@ final class LeaderElector {
               "partition={} no in-sync replica is alive: unclean election of {} (data may be lost)",
               state.topicPartition(),
               candidate);
-          return state.withLeader(candidate, List.of(candidate));
+          return state
+              .withLeader(candidate, List.of(candidate))
+              .withIsr(List.of(candidate), incarnationOf(candidate, incarnations));
         }
       }
     }
     if (state.hasLeader()) {
-      // Nobody in sync is alive: leaderless, ISR kept so that its members can come back to lead.
+      // Nobody in sync is alive: leaderless, ISR kept (with the incarnations that were in sync) so
+      // that its members can come back to lead, and only they.
+      log.warn(
+          "partition={} offline: no in-sync replica is alive (isr {}, of which {} lost their data)",
+          state.topicPartition(),
+          state.isr(),
+          lostMembers(state, inSync));
       return state.withLeader(PartitionState.NO_LEADER, state.isr());
     }
     return state;
+  }
+
+  private static Map<Integer, String> incarnationOf(int broker, Map<Integer, String> incarnations) {
+    String incarnation = incarnations.get(broker);
+    return incarnation == null ? Map.of() : Map.of(broker, incarnation);
+  }
+
+  private static List<Integer> lostMembers(PartitionState state, List<Integer> inSync) {
+    List<Integer> lost = new ArrayList<>(state.isr());
+    lost.removeAll(inSync);
+    return lost;
   }
 
   private boolean uncleanAllowed(String topic) {

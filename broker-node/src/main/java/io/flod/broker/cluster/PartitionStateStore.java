@@ -34,6 +34,7 @@ public final class PartitionStateStore {
             ints(record.getListField("isr")),
             ints(record.getListField("adding")),
             ints(record.getListField("removing")),
+            incarnations(record.getMapField("incarnations")),
             stat.getVersion()));
   }
 
@@ -95,7 +96,18 @@ public final class PartitionStateStore {
     record.setListField("isr", strings(state.isr()));
     record.setListField("adding", strings(state.adding()));
     record.setListField("removing", strings(state.removing()));
+    Map<String, String> incarnations = new HashMap<>();
+    state.incarnations().forEach((replica, id) -> incarnations.put(replica.toString(), id));
+    record.setMapField("incarnations", incarnations);
     return record;
+  }
+
+  private static Map<Integer, String> incarnations(Map<String, String> fields) {
+    Map<Integer, String> out = new HashMap<>();
+    if (fields != null) {
+      fields.forEach((replica, id) -> out.put(Integer.parseInt(replica), id));
+    }
+    return out;
   }
 
   private static List<Integer> ints(List<String> values) {

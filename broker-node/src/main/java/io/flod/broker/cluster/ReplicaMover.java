@@ -155,7 +155,9 @@ final class ReplicaMover {
     List<Integer> target = state.target();
     if (!target.contains(state.leader())) {
       for (int candidate : target) {
-        if (state.isr().contains(candidate) && roster.eligible().contains(candidate)) {
+        if (state.isr().contains(candidate)
+            && roster.eligible().contains(candidate)
+            && !state.lostIncarnation(candidate, roster.incarnations())) {
           if (states.compareAndSet(state.withLeader(candidate, state.isr()))) {
             log.info(
                 "cluster={} partition={} leadership moves {} -> {} at epoch {} before the move"

@@ -126,6 +126,9 @@ public final class ZkTopicRegistry implements TopicRegistry {
   }
 
   private void createPartitionStates(String topic, int first, List<List<Integer>> placement) {
+    // Every replica of a new partition is in sync (all empty): as the incarnations registered now.
+    java.util.Map<Integer, String> incarnations =
+        BrokerRoster.read(manager.getHelixDataAccessor()).incarnations();
     for (int i = 0; i < placement.size(); i++) {
       List<Integer> replicas = placement.get(i);
       states.create(
@@ -135,6 +138,9 @@ public final class ZkTopicRegistry implements TopicRegistry {
               0,
               replicas,
               replicas,
+              List.of(),
+              List.of(),
+              incarnations,
               0));
     }
   }

@@ -31,11 +31,22 @@ import org.slf4j.LoggerFactory;
  * removed at start-up, so its absence at start means the previous run crashed and logs must be
  * recovered from their recovery points, which {@code recovery-point-offset-checkpoint} (lines of
  * {@code topic partition offset}) records every {@code log.flush.offset.checkpoint.interval.ms}.
+ *
+ * <p>{@code replication-offset-checkpoint} (same format, written at the same times and at a clean
+ * close) records each partition's high watermark, as Kafka's file of that name does: a restarted
+ * replica exposes only what it knew to be committed, and a partition without an entry starts with
+ * its high watermark at the log start until its leader (or in-sync followers) confirm more.
+ *
+ * <p>{@code .incarnation} holds a random id made with the directory (and lost with it): the
+ * incarnation under which this broker's replicas enter an ISR. A broker restarted on an emptied
+ * directory is a new incarnation, which the controller never elects from an old ISR entry.
  */
 public final class LogManager implements Closeable {
   private static final Logger log = LoggerFactory.getLogger(LogManager.class);
   private static final String CLEAN_SHUTDOWN_MARKER = ".clean-shutdown";
   private static final String RECOVERY_CHECKPOINT = "recovery-point-offset-checkpoint";
+  private static final String HIGH_WATERMARK_CHECKPOINT = "replication-offset-checkpoint";
+  private static final String INCARNATION = ".incarnation";
   private static final String DELETE_SUFFIX = "-delete";
 
   private final Path logsDir;
@@ -43,7 +54,9 @@ public final class LogManager implements Closeable {
   private final ScheduledExecutorService scheduler;
   private final boolean previousShutdownClean;
   private final Map<TopicPartition, Long> checkpointedRecoveryPoints;
+  private final Map<TopicPartition, Long> checkpointedHighWatermarks;
   private final Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
+  private final String incarnation;
 
   public LogManager(Path logsDir, Clock clock, ScheduledExecutorService scheduler) {
     this.logsDir = logsDir;
@@ -53,8 +66,10 @@ public final class LogManager implements Closeable {
       Files.createDirectories(logsDir);
       Path marker = logsDir.resolve(CLEAN_SHUTDOWN_MARKER);
       previousShutdownClean = Files.exists(marker);
-      checkpointedRecoveryPoints = readCheckpoint();
+      checkpointedRecoveryPoints = readCheckpoint(RECOVERY_CHECKPOINT);
+      checkpointedHighWatermarks = readCheckpoint(HIGH_WATERMARK_CHECKPOINT);
       Files.deleteIfExists(marker);
+      incarnation = loadOrCreateIncarnation();
       AtomicFiles.fsyncDirectory(logsDir);
       removeLeftoverDeletions();
     } catch (IOException e) {
@@ -83,6 +98,25 @@ public final class LogManager implements Closeable {
         TimeUnit.MILLISECONDS);
   }
 
+  /** The id of this directory's incarnation (see the class comment). */
+  public String incarnation() {
+    return incarnation;
+  }
+
+  private String loadOrCreateIncarnation() throws IOException {
+    Path file = logsDir.resolve(INCARNATION);
+    if (Files.exists(file)) {
+      String id = Files.readString(file, StandardCharsets.UTF_8).trim();
+      if (!id.isEmpty()) {
+        return id;
+      }
+    }
+    String id = Uuid.randomUuid().toString();
+    AtomicFiles.write(file, id.getBytes(StandardCharsets.UTF_8));
+    log.info("logdir={} new incarnation {}", logsDir, id);
+    return id;
+  }
+
   public boolean previousShutdownClean() {
     return previousShutdownClean;
   }
@@ -98,6 +132,7 @@ public final class LogManager implements Closeable {
                 config,
                 previousShutdownClean,
                 checkpointedRecoveryPoints.getOrDefault(key, 0L),
+                checkpointedHighWatermarks.getOrDefault(key, 0L),
                 clock,
                 scheduler));
   }
@@ -174,8 +209,13 @@ public final class LogManager implements Closeable {
     }
   }
 
-  /** Writes every open log's recovery point. */
+  /** Writes every open log's recovery point and high watermark. */
   public void checkpointRecoveryPoints() {
+    writeCheckpoint(RECOVERY_CHECKPOINT, PartitionLog::recoveryPoint);
+    writeCheckpoint(HIGH_WATERMARK_CHECKPOINT, PartitionLog::highWatermark);
+  }
+
+  private void writeCheckpoint(String name, java.util.function.ToLongFunction<PartitionLog> value) {
     StringBuilder out = new StringBuilder("0\n").append(logs.size()).append('\n');
     for (PartitionLog partitionLog : logs.values()) {
       TopicPartition tp = partitionLog.topicPartition();
@@ -183,20 +223,19 @@ public final class LogManager implements Closeable {
           .append(' ')
           .append(tp.partition())
           .append(' ')
-          .append(partitionLog.recoveryPoint())
+          .append(value.applyAsLong(partitionLog))
           .append('\n');
     }
     try {
-      AtomicFiles.write(
-          logsDir.resolve(RECOVERY_CHECKPOINT), out.toString().getBytes(StandardCharsets.UTF_8));
+      AtomicFiles.write(logsDir.resolve(name), out.toString().getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
-      log.error("logdir={} cannot write recovery checkpoint", logsDir, e);
+      log.error("logdir={} cannot write {}", logsDir, name, e);
     }
   }
 
-  private Map<TopicPartition, Long> readCheckpoint() throws IOException {
+  private Map<TopicPartition, Long> readCheckpoint(String name) throws IOException {
     Map<TopicPartition, Long> points = new HashMap<>();
-    Path file = logsDir.resolve(RECOVERY_CHECKPOINT);
+    Path file = logsDir.resolve(name);
     if (!Files.exists(file)) {
       return points;
     }

@@ -78,8 +78,8 @@ public final class PartitionLog implements Closeable {
   }
 
   /**
-   * Opens (or creates) the log in {@code dir}. With {@code cleanShutdown} the indexes are trusted;
-   * otherwise segments from {@code recoveryPoint} on are validated and truncated.
+   * Opens (or creates) the log of a sole replica, whose whole log is committed: the high watermark
+   * starts at the log end.
    */
   public static PartitionLog open(
       TopicPartition topicPartition,
@@ -89,12 +89,42 @@ public final class PartitionLog implements Closeable {
       long recoveryPoint,
       Clock clock,
       ScheduledExecutorService scheduler) {
+    return open(
+        topicPartition,
+        dir,
+        config,
+        cleanShutdown,
+        recoveryPoint,
+        Long.MAX_VALUE,
+        clock,
+        scheduler);
+  }
+
+  /**
+   * Opens (or creates) the log in {@code dir}. With {@code cleanShutdown} the indexes are trusted;
+   * otherwise segments from {@code recoveryPoint} on are validated and truncated.
+   *
+   * <p>The high watermark starts at {@code checkpointedHighWatermark} (clamped to the log), never
+   * at the log end: records past it may never have been committed, and a replica that exposed them
+   * after a restart could show consumers offsets that a new leader later fills with other records.
+   * It moves on as the leader (or, for a leader, the in-sync followers) confirm more.
+   */
+  public static PartitionLog open(
+      TopicPartition topicPartition,
+      Path dir,
+      LogConfig config,
+      boolean cleanShutdown,
+      long recoveryPoint,
+      long checkpointedHighWatermark,
+      Clock clock,
+      ScheduledExecutorService scheduler) {
     PartitionLog partitionLog = new PartitionLog(topicPartition, dir, config, clock, scheduler);
-    partitionLog.load(cleanShutdown, recoveryPoint);
+    partitionLog.load(cleanShutdown, recoveryPoint, checkpointedHighWatermark);
     return partitionLog;
   }
 
-  private void load(boolean cleanShutdown, long checkpointedRecoveryPoint) {
+  private void load(
+      boolean cleanShutdown, long checkpointedRecoveryPoint, long checkpointedHighWatermark) {
     try {
       Files.createDirectories(dir);
       List<Long> rebuildIndexes = SegmentCompactor.completeInterruptedSwaps(dir);
@@ -129,6 +159,9 @@ public final class PartitionLog implements Closeable {
       }
       publishLogEnd();
       highWatermark = logEnd;
+      if (checkpointedHighWatermark < logEnd.offset()) {
+        updateHighWatermark(checkpointedHighWatermark);
+      }
       loadLeaderEpochs();
       loadProducerState();
     } catch (IOException e) {

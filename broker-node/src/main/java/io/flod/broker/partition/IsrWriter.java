@@ -1,8 +1,15 @@
 package io.flod.broker.partition;
 
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 
-/** Stores a leader's new in-sync replica set, if its leadership is still the current one. */
+/**
+ * Stores a leader's new in-sync replica set, if its leadership is still the current one.
+ *
+ * <p>Asynchronous, and never run on the caller's thread: the store is ZooKeeper, and the callers
+ * hold the partition lock that produce and fetch take. A slow or unreachable ZooKeeper must leave
+ * the request path alone (as Kafka's KIP-497 made ISR changes asynchronous).
+ */
 @FunctionalInterface
 public interface IsrWriter {
   enum Result {
@@ -14,5 +21,5 @@ public interface IsrWriter {
     FAILED
   }
 
-  Result write(int leaderEpoch, List<Integer> newIsr);
+  CompletionStage<Result> write(int leaderEpoch, List<Integer> newIsr);
 }

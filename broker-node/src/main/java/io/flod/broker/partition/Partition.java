@@ -34,7 +34,12 @@ import org.slf4j.LoggerFactory;
  * the ISR; an {@code acks=all} produce completes once the high watermark passes its batch. ISR
  * changes are written through {@link IsrWriter} (a compare-and-set in ZooKeeper) before they take
  * effect, and a write that finds a newer leadership deposes this one: it then acknowledges nothing.
- * A standalone broker is the leader of every partition at epoch 0 with an ISR of itself.
+ *
+ * <p>ISR writes are asynchronous and one at a time: while a proposed ISR is being stored, the high
+ * watermark waits for every replica of the current and the proposed ISR (the larger set, so an
+ * acknowledgement never depends on which one wins), and {@code min.insync.replicas} counts the
+ * stored ISR only. No produce or fetch ever waits on ZooKeeper. A standalone broker is the leader
+ * of every partition at epoch 0 with an ISR of itself.
  *
  * <p>As follower it only takes batches from the replica fetcher and refuses clients.
  */
@@ -61,6 +66,12 @@ public final class Partition {
 
   private IsrWriter isrWriter;
   private long leaderEpochStartOffset;
+
+  /** The ISR being stored, or null when no write is in flight. */
+  private List<Integer> pendingIsr;
+
+  /** Bumped by every change of role, so that a write finishing late is ignored. */
+  private long leadership;
 
   private static final class FollowerProgress {
     long logEndOffset = -1;
@@ -141,6 +152,8 @@ public final class Partition {
       replicas = List.copyOf(assignedReplicas);
       isr = List.copyOf(inSync);
       isrWriter = writer;
+      pendingIsr = null;
+      leadership++;
       addingReplicas = Set.of();
       assignmentChanges++;
       leaderEpochStartOffset = log.logEndOffset();
@@ -174,6 +187,8 @@ public final class Partition {
       leader = false;
       leaderEpoch = Math.max(leaderEpoch, epoch);
       isrWriter = null;
+      pendingIsr = null;
+      leadership++;
       addingReplicas = Set.of();
       followers.clear();
       failed = new ArrayList<>(pendingAcks);
@@ -330,7 +345,7 @@ public final class Partition {
   /** Drops followers that have not caught up for {@code maxLagMs} from the ISR. */
   public void maybeShrinkIsr(long nowMs, long maxLagMs) {
     synchronized (lock) {
-      if (!leader || isrWriter == null) {
+      if (!leader || isrWriter == null || pendingIsr != null) {
         return;
       }
       List<Integer> keep = new ArrayList<>();
@@ -347,22 +362,23 @@ public final class Partition {
       if (dropped.isEmpty()) {
         return;
       }
-      if (writeIsr(keep)) {
-        logger.warn(
-            "partition={} node={} epoch={} isr shrank to {}: {} lagged more than {} ms",
-            topicPartition,
-            localNodeId,
-            leaderEpoch,
-            keep,
-            dropped,
-            maxLagMs);
-        maybeAdvanceHighWatermark();
-      }
+      proposeIsr(
+          keep,
+          () ->
+              logger.warn(
+                  "partition={} node={} epoch={} isr shrank to {}: {} lagged more than {} ms",
+                  topicPartition,
+                  localNodeId,
+                  leaderEpoch,
+                  keep,
+                  dropped,
+                  maxLagMs));
     }
   }
 
   private void maybeExpandIsr(int replicaId, long fetchOffset) {
     if (isrWriter == null
+        || pendingIsr != null
         || isr.contains(replicaId)
         || fetchOffset < log.highWatermark()
         || fetchOffset < leaderEpochStartOffset) {
@@ -370,36 +386,55 @@ public final class Partition {
     }
     List<Integer> grown = new ArrayList<>(isr);
     grown.add(replicaId);
-    if (writeIsr(grown)) {
-      logger.info(
-          "partition={} node={} epoch={} isr grew to {}: replica {} caught up at offset {}",
-          topicPartition,
-          localNodeId,
-          leaderEpoch,
-          grown,
-          replicaId,
-          fetchOffset);
-    }
+    proposeIsr(
+        grown,
+        () ->
+            logger.info(
+                "partition={} node={} epoch={} isr grew to {}: replica {} caught up at offset {}",
+                topicPartition,
+                localNodeId,
+                leaderEpoch,
+                grown,
+                replicaId,
+                fetchOffset));
   }
 
-  /** Stores the ISR first, then uses it; a newer leadership found on the way deposes this one. */
-  private boolean writeIsr(List<Integer> newIsr) {
-    IsrWriter.Result result = isrWriter.write(leaderEpoch, newIsr);
-    if (result == IsrWriter.Result.WRITTEN) {
-      isr = List.copyOf(newIsr);
-      assignmentChanges++;
-      return true;
-    }
-    if (result == IsrWriter.Result.FENCED) {
-      logger.warn(
-          "partition={} node={} epoch={} found a newer leadership while changing the ISR:"
-              + " stepping down",
-          topicPartition,
-          localNodeId,
-          leaderEpoch);
-      scheduler.execute(() -> makeFollower(leaderEpoch));
-    }
-    return false;
+  /**
+   * Starts storing {@code newIsr} (called under the lock); it takes effect once stored. A newer
+   * leadership found on the way deposes this one; a failed write is retried by the next check.
+   */
+  private void proposeIsr(List<Integer> newIsr, Runnable onStored) {
+    List<Integer> proposed = List.copyOf(newIsr);
+    pendingIsr = proposed;
+    long proposedIn = leadership;
+    int epoch = leaderEpoch;
+    isrWriter
+        .write(epoch, proposed)
+        .whenComplete(
+            (result, error) -> {
+              synchronized (lock) {
+                if (leadership != proposedIn) {
+                  return; // the role changed meanwhile: this write belongs to an old leadership
+                }
+                pendingIsr = null;
+                if (error == null && result == IsrWriter.Result.WRITTEN) {
+                  isr = proposed;
+                  assignmentChanges++;
+                  onStored.run();
+                  maybeAdvanceHighWatermark();
+                  return;
+                }
+                if (error == null && result == IsrWriter.Result.FENCED) {
+                  logger.warn(
+                      "partition={} node={} epoch={} found a newer leadership while changing the"
+                          + " ISR: stepping down",
+                      topicPartition,
+                      localNodeId,
+                      epoch);
+                  scheduler.execute(() -> makeFollower(epoch));
+                }
+              }
+            });
   }
 
   private void maybeAdvanceHighWatermark() {
@@ -412,7 +447,7 @@ public final class Partition {
       return;
     }
     long candidate = log.logEndOffset();
-    for (int replica : isr) {
+    for (int replica : maximalIsr()) {
       if (replica != localNodeId) {
         FollowerProgress progress = followers.get(replica);
         candidate = Math.min(candidate, progress == null ? -1 : progress.logEndOffset);
@@ -427,6 +462,21 @@ public final class Partition {
     while (!pendingAcks.isEmpty() && pendingAcks.peek().requiredOffset() <= hw) {
       pendingAcks.poll().done().complete(result);
     }
+  }
+
+  /** The stored ISR and, while a change is being stored, the replicas it adds. */
+  private List<Integer> maximalIsr() {
+    List<Integer> pending = pendingIsr;
+    if (pending == null || isr.containsAll(pending)) {
+      return isr;
+    }
+    List<Integer> union = new ArrayList<>(isr);
+    for (int replica : pending) {
+      if (!union.contains(replica)) {
+        union.add(replica);
+      }
+    }
+    return union;
   }
 
   public LogReadResult read(long offset, int maxBytes, boolean minOneBatch) {
@@ -455,7 +505,7 @@ public final class Partition {
         return;
       }
       if (stored.leaderEpoch() == leaderEpoch && stored.leader() == localNodeId) {
-        if (assignmentChanges == changesBefore) {
+        if (assignmentChanges == changesBefore && pendingIsr == null) {
           adopt(stored);
         }
         return;

@@ -8,8 +8,11 @@ import io.flod.broker.metadata.TopicRegistry;
 import io.flod.broker.partition.IsrWriter;
 import io.flod.broker.partition.Partition;
 import io.flod.broker.partition.PartitionManager;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * partition state in ZooKeeper names, and only if it names this broker), follower (replicating from
  * whoever that state names), offline, dropped. Also shrinks the ISR of the partitions it leads when
  * followers lag.
+ *
+ * <p>Everything that talks to ZooKeeper here (ISR writes, finding leaders to follow, the periodic
+ * sync of led partitions) runs on one thread of its own, {@code flod-replica-zk}: a slow or
+ * unreachable ZooKeeper delays only that work, never the shared scheduler that times out waiting
+ * fetches and produce acknowledgements, nor a request thread.
  */
 public final class ReplicaManager implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReplicaManager.class);
@@ -34,6 +42,9 @@ public final class ReplicaManager implements AutoCloseable {
   private final ReplicaFetchers fetchers;
   private final ScheduledFuture<?> isrCheck;
   private final ScheduledFuture<?> assignmentSync;
+  private final ScheduledExecutorService zkWork;
+  private final String localIncarnation;
+  private final java.util.function.IntFunction<String> incarnationOf;
   private volatile LeadershipListener leadershipListener = LeadershipListener.NONE;
 
   /** Told when this broker starts and stops leading a partition (the group coordinator is). */
@@ -58,6 +69,8 @@ public final class ReplicaManager implements AutoCloseable {
       TopicRegistry topics,
       PartitionStateStore states,
       HelixClusterView view,
+      String localIncarnation,
+      java.util.function.IntFunction<String> incarnationOf,
       ScheduledExecutorService scheduler,
       long replicaLagMaxMs,
       int fetchMaxWaitMs,
@@ -67,15 +80,24 @@ public final class ReplicaManager implements AutoCloseable {
     this.partitions = partitions;
     this.topics = topics;
     this.states = states;
+    this.localIncarnation = localIncarnation;
+    this.incarnationOf = incarnationOf;
+    this.zkWork =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, "flod-replica-zk-" + localNodeId);
+              thread.setDaemon(true);
+              return thread;
+            });
     this.fetchers =
         new ReplicaFetchers(
-            localNodeId, states, view, scheduler, fetchMaxWaitMs, fetchMaxBytes, peers);
+            localNodeId, states, view, zkWork, fetchMaxWaitMs, fetchMaxBytes, peers);
     long period = Math.max(50, replicaLagMaxMs / 4);
     this.isrCheck =
         scheduler.scheduleWithFixedDelay(
             () -> shrinkIsrs(replicaLagMaxMs), period, period, TimeUnit.MILLISECONDS);
     this.assignmentSync =
-        scheduler.scheduleWithFixedDelay(
+        zkWork.scheduleWithFixedDelay(
             this::syncLedPartitions, ASSIGNMENT_SYNC_MS, ASSIGNMENT_SYNC_MS, TimeUnit.MILLISECONDS);
   }
 
@@ -143,6 +165,20 @@ public final class ReplicaManager implements AutoCloseable {
       fetchers.follow(partition);
       return;
     }
+    if (state.lostIncarnation(localNodeId, Map.of(localNodeId, localIncarnation))) {
+      // Named leader as the replica that was in sync, which this data directory is not (it was
+      // emptied or replaced): leading would serve an empty log as the partition's whole history.
+      log.warn(
+          "node={} partition={} asked to lead at epoch {} as incarnation {}, but this is {}:"
+              + " refusing, the controller elects another replica",
+          localNodeId,
+          tp,
+          state.leaderEpoch(),
+          state.incarnations().get(localNodeId),
+          localIncarnation);
+      fetchers.follow(partition);
+      return;
+    }
     fetchers.unfollow(tp);
     partition.makeLeader(state.leaderEpoch(), state.replicas(), state.isr(), isrWriter(tp));
     leadershipListener.leading(tp);
@@ -180,26 +216,48 @@ public final class ReplicaManager implements AutoCloseable {
 
   private IsrWriter isrWriter(TopicPartition tp) {
     return (epoch, newIsr) -> {
+      CompletableFuture<IsrWriter.Result> done = new CompletableFuture<>();
       try {
-        for (int attempt = 0; attempt < 3; attempt++) {
-          PartitionState current = states.read(tp).orElse(null);
-          if (current == null
-              || current.leader() != localNodeId
-              || current.leaderEpoch() != epoch) {
-            return IsrWriter.Result.FENCED;
-          }
-          // A move may have just removed a replica; it must not come back through the ISR.
-          List<Integer> assigned = new java.util.ArrayList<>(newIsr);
-          assigned.retainAll(current.replicas());
-          if (states.compareAndSet(current.withIsr(assigned))) {
-            return IsrWriter.Result.WRITTEN;
+        zkWork.execute(() -> done.complete(storeIsr(tp, epoch, newIsr)));
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        done.complete(IsrWriter.Result.FAILED);
+      }
+      return done;
+    };
+  }
+
+  /**
+   * Compare-and-sets the ISR if this broker still leads at {@code epoch}; replicas joining it are
+   * recorded with the incarnation they registered.
+   */
+  private IsrWriter.Result storeIsr(TopicPartition tp, int epoch, List<Integer> newIsr) {
+    try {
+      for (int attempt = 0; attempt < 3; attempt++) {
+        PartitionState current = states.read(tp).orElse(null);
+        if (current == null || current.leader() != localNodeId || current.leaderEpoch() != epoch) {
+          return IsrWriter.Result.FENCED;
+        }
+        // A move may have just removed a replica; it must not come back through the ISR.
+        List<Integer> assigned = new java.util.ArrayList<>(newIsr);
+        assigned.retainAll(current.replicas());
+        Map<Integer, String> joining = new HashMap<>();
+        for (int replica : assigned) {
+          if (!current.isr().contains(replica)) {
+            String incarnation =
+                replica == localNodeId ? localIncarnation : incarnationOf.apply(replica);
+            if (incarnation != null) {
+              joining.put(replica, incarnation);
+            }
           }
         }
-      } catch (RuntimeException e) {
-        log.warn("node={} partition={} cannot store the ISR: {}", localNodeId, tp, e.toString());
+        if (states.compareAndSet(current.withIsr(assigned, joining))) {
+          return IsrWriter.Result.WRITTEN;
+        }
       }
-      return IsrWriter.Result.FAILED;
-    };
+    } catch (RuntimeException e) {
+      log.warn("node={} partition={} cannot store the ISR: {}", localNodeId, tp, e.toString());
+    }
+    return IsrWriter.Result.FAILED;
   }
 
   private void shrinkIsrs(long maxLagMs) {
@@ -218,5 +276,6 @@ public final class ReplicaManager implements AutoCloseable {
     isrCheck.cancel(false);
     assignmentSync.cancel(false);
     fetchers.close();
+    zkWork.shutdownNow();
   }
 }
