@@ -93,6 +93,15 @@ public final class Broker implements AutoCloseable {
 
   private final BrokerConfig config;
   private final ScheduledExecutorService scheduler;
+
+  /**
+   * Pollers of the cluster's settings in ZooKeeper (throughput units, SAS rules, throttling
+   * reports): apart from {@link #scheduler}, whose timers complete waiting fetches and produce
+   * acknowledgements and must not wait on an unreachable ZooKeeper.
+   */
+  private final ScheduledExecutorService zkPolls =
+      Executors.newSingleThreadScheduledExecutor(named("flod-zk-poll"));
+
   private final ExecutorService handlerPool;
   private final LogManager logManager;
   private final KafkaServer server;
@@ -140,10 +149,7 @@ public final class Broker implements AutoCloseable {
         standalone
             ? null
             : new ClusterMembership(
-                clusterSettings,
-                nodeId,
-                config.getInt(BrokerConfig.ZOOKEEPER_SESSION_TIMEOUT_MS),
-                scheduler);
+                clusterSettings, nodeId, config.getInt(BrokerConfig.ZOOKEEPER_SESSION_TIMEOUT_MS));
     TopicRegistry topics = standalone ? new LocalTopicRegistry(metaDir) : membership.topics();
     this.throttles =
         new ThrottleLog(System::currentTimeMillis, id -> topics.byId(id).map(TopicMetadata::name));
@@ -294,10 +300,10 @@ public final class Broker implements AutoCloseable {
     if (!standalone) {
       ZkClusterSettings settings = membership.settings();
       int configured = throughputUnits;
-      scheduler.scheduleWithFixedDelay(
+      zkPolls.scheduleWithFixedDelay(
           () -> refreshThroughputUnits(settings, configured), 0, 1, TimeUnit.SECONDS);
       ZkThrottling throttling = membership.throttling();
-      scheduler.scheduleWithFixedDelay(
+      zkPolls.scheduleWithFixedDelay(
           new ThrottlingReporter(nodeId, throttles, throttling), 2, 2, TimeUnit.SECONDS);
     }
     SaslGate sasl = null;
@@ -311,7 +317,7 @@ public final class Broker implements AutoCloseable {
       sasl = new SaslGate(authenticator, new AccessControl(authenticator, topics));
       ZkSasRules published = membership.sasRules();
       sasRules.replace(published.read());
-      scheduler.scheduleWithFixedDelay(() -> refreshRules(published), 1, 1, TimeUnit.SECONDS);
+      zkPolls.scheduleWithFixedDelay(() -> refreshRules(published), 1, 1, TimeUnit.SECONDS);
       ApiHandler<AbstractRequest> connectionOnly = Broker::handledByTheConnection;
       // v0 is advertised because librdkafka takes it as the sign of SASL support; it then uses v1
       // and SaslAuthenticate as the Java clients do. A real v0 client (Kafka < 1.0) sends raw
@@ -542,6 +548,7 @@ public final class Broker implements AutoCloseable {
       membership.close();
       replicaManager.close();
     }
+    zkPolls.shutdownNow();
     shutdown(handlerPool, "request handlers");
     shutdown(scheduler, "scheduler");
     logManager.close();

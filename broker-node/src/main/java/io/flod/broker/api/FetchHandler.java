@@ -210,7 +210,10 @@ public final class FetchHandler implements ApiHandler<FetchRequest> {
           anyError = true;
           partitionData
               .setErrorCode(Errors.forException(e).code())
-              .setHighWatermark(-1)
+              // A follower ahead of the leader (after an election that accepted a loss) learns
+              // where to cut its log.
+              .setHighWatermark(
+                  replicaId >= 0 && partition != null ? partition.log().highWatermark() : -1)
               .setLastStableOffset(-1)
               .setLogStartOffset(
                   // A follower out of range learns where the leader's log starts.

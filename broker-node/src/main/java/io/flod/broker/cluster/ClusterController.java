@@ -14,6 +14,7 @@ import org.apache.helix.controller.HelixControllerMain;
 import org.apache.helix.manager.zk.ZKHelixAdmin;
 import org.apache.helix.model.ClusterConfig;
 import org.apache.helix.model.LeaderStandbySMD;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -246,6 +247,39 @@ public final class ClusterController implements AutoCloseable {
   /** Where the control plane publishes the cluster's SAS rules for its brokers. */
   public ZkSasRules sasRules() {
     return new ZkSasRules(watcher.getHelixPropertyStore());
+  }
+
+  /**
+   * Brings an offline partition (every in-sync replica lost its data or is gone) back, accepting
+   * the loss: a live replica leads at a new epoch with what it holds (nothing, if its disk was
+   * replaced). Only on an operator's explicit request; {@code decidedBy} is logged.
+   *
+   * @return the partition's new state
+   * @throws IllegalStateException the partition is not offline, or no replica is alive
+   */
+  public PartitionState acceptDataLoss(TopicPartition tp, String decidedBy) {
+    PartitionStateStore store = new PartitionStateStore(watcher.getHelixPropertyStore());
+    for (int attempt = 0; attempt < 5; attempt++) {
+      PartitionState state =
+          store.read(tp).orElseThrow(() -> new IllegalArgumentException("no partition " + tp));
+      BrokerRoster roster = BrokerRoster.read(watcher.getHelixDataAccessor());
+      PartitionState accepted =
+          LeaderElector.acceptLoss(state, roster.eligible(), roster.incarnations());
+      if (store.compareAndSet(accepted)) {
+        log.warn(
+            "cluster={} partition={} data loss accepted by {}: broker {} leads at epoch {} with"
+                + " what its own log holds; what only the lost ISR {} held is gone",
+            cluster,
+            tp,
+            decidedBy,
+            accepted.leader(),
+            accepted.leaderEpoch(),
+            state.isr());
+        requestPass();
+        return accepted;
+      }
+    }
+    throw new IllegalStateException(tp + " kept changing; try again");
   }
 
   /** Current replication state of every partition of the cluster. */

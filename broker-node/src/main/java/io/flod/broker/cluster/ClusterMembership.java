@@ -46,13 +46,19 @@ public final class ClusterMembership implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private HelixManager participant;
 
-  public ClusterMembership(
-      Settings settings, int nodeId, int sessionTimeoutMs, ScheduledExecutorService scheduler)
-      throws Exception {
+  public ClusterMembership(Settings settings, int nodeId, int sessionTimeoutMs) throws Exception {
     this.settings = settings;
     this.nodeId = nodeId;
     this.instance = ClusterPaths.instanceName(nodeId);
-    this.scheduler = scheduler;
+    // Refreshing reads ZooKeeper: on a thread of its own, so that a slow or unreachable ZooKeeper
+    // never holds up the broker's shared scheduler (fetch and produce timeouts run there).
+    this.scheduler =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, "flod-cluster-view-" + nodeId);
+              thread.setDaemon(true);
+              return thread;
+            });
     // Helix reads its ZooKeeper session timeout from this property when it connects.
     System.setProperty("zk.session.timeout", Integer.toString(sessionTimeoutMs));
     ClusterController.init(settings.zkConnect(), settings.cluster());
@@ -236,6 +242,7 @@ public final class ClusterMembership implements AutoCloseable {
   @Override
   public void close() {
     refresher.cancel(false);
+    scheduler.shutdownNow();
     if (participant != null) {
       participant.disconnect();
     }

@@ -29,9 +29,20 @@ public final class HelixClusterView implements ClusterView {
     this.states = states;
   }
 
-  /** Forgets cached partition states (after the external view changed). */
+  /**
+   * Re-reads the cached partition states (after the external view changed, and periodically). Runs
+   * on the membership's own thread: request threads answer from the cache and never wait on
+   * ZooKeeper for a partition they have seen before.
+   */
   public void invalidate() {
-    stateCache.clear();
+    for (TopicPartition tp : stateCache.keySet()) {
+      PartitionState fresh = states.read(tp).orElse(null);
+      if (fresh == null) {
+        stateCache.remove(tp);
+      } else {
+        stateCache.put(tp, fresh);
+      }
+    }
   }
 
   @Override
@@ -78,16 +89,17 @@ public final class HelixClusterView implements ClusterView {
         routing.getInstancesForResource(
             partition.topic(), ClusterPaths.helixPartition(partition), ClusterPaths.LEADER);
     int leader = leaders.isEmpty() ? -1 : ClusterPaths.nodeId(leaders.get(0).getInstanceName());
-    PartitionState state =
-        stateCache.computeIfAbsent(partition, tp -> states.read(tp).orElse(null));
+    PartitionState state = stateCache.get(partition);
     if (state == null) {
-      return new PartitionLeadership(-1, -1, List.of(), List.of());
-    }
-    if (leader != state.leader()) {
-      // The view and the state disagree while a move is under way: read the state again.
-      state = states.read(partition).orElse(state);
+      // First sight of this partition (a new topic): the only read a request thread makes.
+      state = states.read(partition).orElse(null);
+      if (state == null) {
+        return new PartitionLeadership(-1, -1, List.of(), List.of());
+      }
       stateCache.put(partition, state);
     }
+    // Where the view and the state disagree (a leadership changing hands) the answer is "no
+    // leader" until the refresh that the view's change triggered has read the new state.
     return new PartitionLeadership(
         leader == state.leader() ? leader : -1, state.leaderEpoch(), state.replicas(), state.isr());
   }

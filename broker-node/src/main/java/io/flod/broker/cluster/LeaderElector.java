@@ -198,6 +198,34 @@ final class LeaderElector {
     return state;
   }
 
+  /**
+   * An operator's choice to bring an offline partition back at the cost of what only its lost
+   * replicas held: the first live replica leads with an ISR of itself, at a new epoch.
+   *
+   * @throws IllegalStateException the partition is not offline (it has a leader, or a replica of
+   *     its ISR is alive and can lead), or no replica is alive to lead
+   */
+  static PartitionState acceptLoss(
+      PartitionState state, Set<Integer> eligible, Map<Integer, String> incarnations) {
+    PartitionState decided = decide(state, eligible, incarnations, false, false);
+    if (decided.hasLeader()) {
+      throw new IllegalStateException(
+          state.topicPartition()
+              + " is not offline: broker "
+              + decided.leader()
+              + " is in sync and can lead; nothing is lost");
+    }
+    for (int candidate : state.replicas()) {
+      if (eligible.contains(candidate)) {
+        return state
+            .withLeader(candidate, List.of(candidate))
+            .withIsr(List.of(candidate), incarnationOf(candidate, incarnations));
+      }
+    }
+    throw new IllegalStateException(
+        state.topicPartition() + " has no live replica (replicas " + state.replicas() + ")");
+  }
+
   private static Map<Integer, String> incarnationOf(int broker, Map<Integer, String> incarnations) {
     String incarnation = incarnations.get(broker);
     return incarnation == null ? Map.of() : Map.of(broker, incarnation);

@@ -607,10 +607,29 @@ public final class Partition {
     }
   }
 
-  /** The leader said our fetch offset is outside its log; start over where its log starts. */
-  public void resetAfterOutOfRange(long leaderLogStartOffset) {
-    if (leaderLogStartOffset >= 0 && log.logEndOffset() < leaderLogStartOffset) {
+  /**
+   * The leader said our fetch offset is outside its log: below its start (retention moved on: start
+   * over where its log starts), or past its end (it was elected accepting a loss, or unclean, and
+   * has less than we do: cut our log at its high watermark and copy the rest from it).
+   */
+  public void resetAfterOutOfRange(long leaderLogStartOffset, long leaderHighWatermark) {
+    long logEnd = log.logEndOffset();
+    if (leaderLogStartOffset >= 0 && logEnd < leaderLogStartOffset) {
       log.truncateFullyAndStartAt(leaderLogStartOffset);
+    } else if (leaderHighWatermark >= 0 && logEnd > leaderHighWatermark) {
+      logger.warn(
+          "partition={} node={} log end {} is past the leader's log at epoch {}: truncating to"
+              + " its high watermark {}",
+          topicPartition,
+          localNodeId,
+          logEnd,
+          leaderEpoch,
+          leaderHighWatermark);
+      if (leaderHighWatermark < log.logStartOffset()) {
+        log.truncateFullyAndStartAt(leaderHighWatermark);
+      } else {
+        log.truncateTo(leaderHighWatermark);
+      }
     }
   }
 }

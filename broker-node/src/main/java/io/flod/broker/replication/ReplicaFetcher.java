@@ -273,7 +273,7 @@ final class ReplicaFetcher extends Thread {
         if (error == Errors.NONE) {
           follow.partition.appendAsFollower((MemoryRecords) data.records(), data.highWatermark());
         } else if (error == Errors.OFFSET_OUT_OF_RANGE) {
-          follow.partition.resetAfterOutOfRange(data.logStartOffset());
+          follow.partition.resetAfterOutOfRange(data.logStartOffset(), data.highWatermark());
           follow.truncated = false;
         } else {
           log.info(
