@@ -61,6 +61,14 @@ public final class PartitionLog implements Closeable {
   private long lastFlushMs;
   private boolean closed;
   private long cleanedUpTo;
+  private boolean directoryChanged;
+  private DirectorySync directorySync = AtomicFiles::fsyncDirectory;
+
+  /** Makes a directory's entries durable (replaceable in tests, which cannot crash the machine). */
+  @FunctionalInterface
+  interface DirectorySync {
+    void fsync(Path dir) throws IOException;
+  }
 
   private PartitionLog(
       TopicPartition topicPartition,
@@ -96,7 +104,10 @@ public final class PartitionLog implements Closeable {
 
   private void load(boolean cleanShutdown, long checkpointedRecoveryPoint) {
     try {
-      Files.createDirectories(dir);
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir);
+        directorySync.fsync(dir.getParent()); // a new partition's directory survives a crash
+      }
       List<Long> rebuildIndexes = SegmentCompactor.completeInterruptedSwaps(dir);
       List<Long> baseOffsets = new ArrayList<>();
       try (Stream<Path> files = Files.list(dir)) {
@@ -122,6 +133,7 @@ public final class PartitionLog implements Closeable {
       }
       if (segments.isEmpty()) {
         segments.put(0L, LogSegment.create(dir, 0, config, now));
+        directoryChanged = true;
       }
       recoveryPoint = cleanShutdown ? segments.lastEntry().getValue().nextOffset() : 0;
       if (!cleanShutdown) {
@@ -139,13 +151,15 @@ public final class PartitionLog implements Closeable {
   private void recover(long checkpointedRecoveryPoint) {
     Long from = segments.floorKey(checkpointedRecoveryPoint);
     for (LogSegment segment : segments.tailMap(from == null ? 0L : from).values()) {
-      int truncated = segment.recover();
-      if (truncated > 0) {
+      LogSegment.Recovery recovery = segment.recover();
+      if (recovery.truncatedBytes() > 0) {
         log.warn(
-            "partition={} segment={} recovery truncated {} bytes of torn or corrupt tail",
+            "partition={} segment={} recovery truncated {} bytes from position {}: {}",
             topicPartition,
             segment.baseOffset(),
-            truncated);
+            recovery.truncatedBytes(),
+            recovery.validBytes(),
+            recovery.reason());
         for (LogSegment later :
             new ArrayList<>(segments.tailMap(segment.baseOffset(), false).values())) {
           log.warn(
@@ -191,6 +205,11 @@ public final class PartitionLog implements Closeable {
   private void publishLogEnd() {
     LogSegment active = segments.lastEntry().getValue();
     logEnd = new LogOffsetMetadata(active.nextOffset(), active.baseOffset(), active.size());
+  }
+
+  /** For tests: observe the directory fsyncs this log makes. */
+  void directorySync(DirectorySync sync) {
+    this.directorySync = sync;
   }
 
   public TopicPartition topicPartition() {
@@ -315,8 +334,9 @@ public final class PartitionLog implements Closeable {
 
   /**
    * Appends batches fetched from the leader as they are: offsets, epochs and timestamps were set by
-   * the leader. Only whole batches are taken; the first must start at this log's end. Returns the
-   * number of bytes appended.
+   * the leader. Only whole batches are taken; the first must start at or after this log's end (after
+   * it when compaction on the leader removed the batches in between). Returns the number of bytes
+   * appended.
    *
    * @throws IllegalStateException the batches do not continue this log (the follower must truncate
    *     and fetch again)
@@ -330,8 +350,12 @@ public final class PartitionLog implements Closeable {
     long lastOffset = -1;
     synchronized (lock) {
       long expected = logEnd.offset();
+      long firstOffset = -1;
       for (MutableRecordBatch batch : records.batches()) {
-        if (batch.baseOffset() != expected) {
+        if (firstOffset >= 0 && batch.lastOffset() - firstOffset > Integer.MAX_VALUE) {
+          break; // past what one segment can index: the next fetch brings it
+        }
+        if (batch.baseOffset() < expected) {
           if (wholeBytes == 0) {
             throw new IllegalStateException(
                 "fetched batch at offset "
@@ -349,6 +373,7 @@ public final class PartitionLog implements Closeable {
         }
         if (wholeBytes == 0) {
           firstBatchMaxTimestamp = batch.maxTimestamp();
+          firstOffset = batch.baseOffset();
         }
         if (batch.maxTimestamp() > maxTimestamp) {
           maxTimestamp = batch.maxTimestamp();
@@ -413,6 +438,7 @@ public final class PartitionLog implements Closeable {
           last.closeAndDelete();
         }
         segments.put(base, LogSegment.create(dir, base, config, clock.millis()));
+        directoryChanged = true;
       }
       afterTruncation(offset);
       log.warn(
@@ -431,6 +457,7 @@ public final class PartitionLog implements Closeable {
         segment.closeAndDelete();
       }
       segments.put(offset, LogSegment.create(dir, offset, config, clock.millis()));
+      directoryChanged = true;
       epochs.clear();
       afterTruncation(offset);
       log.warn("partition={} emptied and restarted at offset {}", topicPartition, offset);
@@ -471,25 +498,33 @@ public final class PartitionLog implements Closeable {
       long maxTimestamp,
       long offsetOfMaxTimestamp,
       long now) {
-    LogSegment active = maybeRoll(records.sizeInBytes(), now);
+    long firstOffset = records.batches().iterator().next().baseOffset();
+    LogSegment active = maybeRoll(records.sizeInBytes(), firstOffset, lastOffset, now);
     active.append(records, firstBatchMaxTimestamp, lastOffset, maxTimestamp, offsetOfMaxTimestamp);
     publishLogEnd();
   }
 
-  private LogSegment maybeRoll(int incomingBytes, long now) {
+  /**
+   * Rolls to a new segment, based at {@code firstOffset} (the log end, or past it after a gap a
+   * follower copies from a compacted leader), when the active one is full, old, has full indexes, or
+   * cannot index {@code lastOffset} relative to its base. The new file's directory entry is made
+   * durable by the next flush.
+   */
+  private LogSegment maybeRoll(int incomingBytes, long firstOffset, long lastOffset, long now) {
     LogSegment active = segments.lastEntry().getValue();
     LogConfig current = config;
     boolean full =
         active.size() > 0 && (long) active.size() + incomingBytes > current.segmentBytes();
     boolean old = active.size() > 0 && now - active.rollingTimestamp() > current.segmentMs();
-    if (!full && !old && !active.indexFull()) {
+    if (!full && !old && !active.indexFull() && active.canHoldOffset(lastOffset)) {
       return active;
     }
-    long newBase = logEnd.offset();
+    long newBase = firstOffset;
     active.seal();
-    producerState.takeSnapshot(newBase);
+    producerState.takeSnapshot(logEnd.offset());
     LogSegment rolled = LogSegment.create(dir, newBase, current, now);
     segments.put(newBase, rolled);
+    directoryChanged = true;
     log.info(
         "partition={} rolled segment {} ({} bytes) to new segment {}",
         topicPartition,
@@ -545,6 +580,16 @@ public final class PartitionLog implements Closeable {
     Long from = segments.floorKey(recoveryPoint);
     for (LogSegment segment : segments.tailMap(from == null ? 0L : from).values()) {
       segment.flush();
+    }
+    if (directoryChanged) {
+      // A segment created since the last flush exists after a machine crash only once its
+      // directory entry is on disk: fsyncing the file alone does not write the entry.
+      try {
+        directorySync.fsync(dir);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot fsync log directory " + dir, e);
+      }
+      directoryChanged = false;
     }
     recoveryPoint = logEnd.offset();
     unflushedRecords = 0;
