@@ -190,6 +190,7 @@ public final class Broker implements AutoCloseable {
                 config.getLong(BrokerConfig.REPLICA_LAG_TIME_MAX_MS),
                 config.getInt(BrokerConfig.REPLICA_FETCH_WAIT_MAX_MS),
                 config.getInt(BrokerConfig.REPLICA_FETCH_MAX_BYTES),
+                config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES),
                 new PeerSecurity(
                     config.getBoolean(BrokerConfig.SASL_ENABLED)
                         ? sasRules::brokerSecret

@@ -62,6 +62,7 @@ public final class ReplicaManager implements AutoCloseable {
       long replicaLagMaxMs,
       int fetchMaxWaitMs,
       int fetchMaxBytes,
+      int maxFrameBytes,
       PeerSecurity peers) {
     this.localNodeId = localNodeId;
     this.partitions = partitions;
@@ -69,7 +70,14 @@ public final class ReplicaManager implements AutoCloseable {
     this.states = states;
     this.fetchers =
         new ReplicaFetchers(
-            localNodeId, states, view, scheduler, fetchMaxWaitMs, fetchMaxBytes, peers);
+            localNodeId,
+            states,
+            view,
+            scheduler,
+            fetchMaxWaitMs,
+            fetchMaxBytes,
+            maxFrameBytes,
+            peers);
     long period = Math.max(50, replicaLagMaxMs / 4);
     this.isrCheck =
         scheduler.scheduleWithFixedDelay(
