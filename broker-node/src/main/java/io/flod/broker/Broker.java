@@ -167,7 +167,8 @@ public final class Broker implements AutoCloseable {
         config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS),
         config.getLong(BrokerConfig.LOG_FLUSH_SCHEDULER_INTERVAL_MS),
         config.getLong(BrokerConfig.RECOVERY_POINT_CHECKPOINT_INTERVAL_MS),
-        config.getLong(BrokerConfig.LOG_CLEANER_BACKOFF_MS));
+        config.getLong(BrokerConfig.LOG_CLEANER_BACKOFF_MS),
+        config.getInt(BrokerConfig.LOG_CLEANER_DEDUPE_BUFFER_SIZE));
     StandaloneClusterView standaloneView =
         standalone ? new StandaloneClusterView(identity.clusterId(), nodeId) : null;
     ClusterView cluster = standalone ? standaloneView : membership.view();

@@ -61,6 +61,8 @@ public final class PartitionLog implements Closeable {
   private long lastFlushMs;
   private boolean closed;
   private long cleanedUpTo;
+  // When the earliest tombstone kept by compaction may go (Long.MAX_VALUE: none kept).
+  private long nextTombstoneHorizon;
   private boolean directoryChanged;
   private DirectorySync directorySync = AtomicFiles::fsyncDirectory;
 
@@ -777,49 +779,137 @@ public final class PartitionLog implements Closeable {
   }
 
   /**
-   * Compacts the sealed segments when the topic's cleanup policy says so and a segment sealed since
-   * the last pass ({@link SegmentCompactor} describes what survives). Only data below the high
-   * watermark is touched. Returns the bytes removed.
+   * Runs one compaction pass when the topic's cleanup policy says so and there is work: segments
+   * sealed since the last pass, or kept tombstones whose delete horizon has passed ({@link
+   * SegmentCompactor} describes what survives). Only sealed segments wholly below the high watermark
+   * are touched. {@code map} bounds the memory: a pass cleans as far as the map reaches and the next
+   * pass goes on from there. Returns the bytes removed.
    */
-  public long compact() {
-    if (!config.compact()) {
+  public long compact(KeyOffsetMap map) {
+    LogConfig current = config;
+    if (!current.compact()) {
       return 0;
     }
-    List<LogSegment> sealed;
+    List<LogSegment> cleanable = new ArrayList<>();
+    long cleanableEnd = -1;
     synchronized (lock) {
-      if (closed || segments.size() < 2) {
+      if (closed) {
         return 0;
       }
-      sealed = sealedSegments();
+      long hw = highWatermark();
+      List<Map.Entry<Long, LogSegment>> all = new ArrayList<>(segments.entrySet());
+      for (int i = 0; i + 1 < all.size() && all.get(i + 1).getKey() <= hw; i++) {
+        cleanable.add(all.get(i).getValue());
+        cleanableEnd = all.get(i + 1).getKey();
+      }
     }
-    long sealedEnd = sealed.get(sealed.size() - 1).nextOffset();
-    if ((sealed.size() == 1 && sealedEnd <= cleanedUpTo) || sealedEnd > highWatermark()) {
+    long now = clock.millis();
+    long dirtyFrom = Math.max(cleanedUpTo, logStartOffset());
+    boolean dirty = cleanableEnd > dirtyFrom;
+    if (cleanable.isEmpty() || (!dirty && now < nextTombstoneHorizon)) {
       return 0;
     }
+    map.clear();
+    long mappedEnd =
+        dirty
+            ? SegmentCompactor.mapNewestOffsets(cleanable, dirtyFrom, cleanableEnd, map)
+            : cleanedUpTo;
+    SegmentCompactor.CleaningFilter filter =
+        new SegmentCompactor.CleaningFilter(map, mappedEnd, now, current.deleteRetentionMs());
     long[] sizes = new long[2];
-    Path cleaned;
-    try {
-      cleaned =
-          SegmentCompactor.writeCleaned(dir, sealed, SegmentCompactor.newestOffsets(this), sizes);
-    } catch (IOException e) {
-      throw new UncheckedIOException("compaction of " + topicPartition + " failed", e);
+    int groups = 0;
+    for (List<LogSegment> group : groupsBelow(cleanable, cleanableEnd, mappedEnd, current)) {
+      long groupEnd = endOf(group, cleanableEnd);
+      Path cleaned;
+      try {
+        cleaned = SegmentCompactor.writeCleaned(dir, group, filter, sizes);
+      } catch (IOException e) {
+        throw new UncheckedIOException("compaction of " + topicPartition + " failed", e);
+      }
+      if (!swapIn(group, groupEnd, cleaned)) {
+        return sizes[0] - sizes[1]; // truncated or closed meanwhile: try again later
+      }
+      groups++;
     }
-    long base = sealed.get(0).baseOffset();
+    synchronized (lock) {
+      cleanedUpTo = Math.max(cleanedUpTo, mappedEnd);
+      nextTombstoneHorizon = filter.earliestHorizon();
+    }
+    log.info(
+        "partition={} compacted below offset {} ({} keys mapped from offset {}) into {} segments:"
+            + " {} bytes to {}",
+        topicPartition,
+        mappedEnd,
+        map.size(),
+        dirtyFrom,
+        groups,
+        sizes[0],
+        sizes[1]);
+    return sizes[0] - sizes[1];
+  }
+
+  /** Compacts with a key map of its own (tests and tools; brokers share one map). */
+  public long compact() {
+    return compact(new KeyOffsetMap(1 << 20));
+  }
+
+  /**
+   * The segments a pass rewrites (those starting below {@code mappedEnd}), in runs of consecutive
+   * segments whose sizes add up to at most {@code segment.bytes} and whose offsets one segment's
+   * index can hold.
+   */
+  private List<List<LogSegment>> groupsBelow(
+      List<LogSegment> cleanable, long cleanableEnd, long mappedEnd, LogConfig current) {
+    List<List<LogSegment>> groups = new ArrayList<>();
+    List<LogSegment> group = new ArrayList<>();
+    long groupBytes = 0;
+    for (LogSegment segment : cleanable) {
+      if (segment.baseOffset() >= mappedEnd) {
+        break;
+      }
+      long end = endOf(List.of(segment), cleanableEnd);
+      boolean fits =
+          !group.isEmpty()
+              && groupBytes + segment.size() <= current.segmentBytes()
+              && end - 1 - group.get(0).baseOffset() <= Integer.MAX_VALUE;
+      if (!group.isEmpty() && !fits) {
+        groups.add(group);
+        group = new ArrayList<>();
+        groupBytes = 0;
+      }
+      group.add(segment);
+      groupBytes += segment.size();
+    }
+    if (!group.isEmpty()) {
+      groups.add(group);
+    }
+    return groups;
+  }
+
+  /** Where the last segment of {@code group} ends: the base offset of the segment after it. */
+  private long endOf(List<LogSegment> group, long cleanableEnd) {
+    Long next = segments.higherKey(group.get(group.size() - 1).baseOffset());
+    return next == null ? cleanableEnd : next;
+  }
+
+  /**
+   * Puts the cleaned file in place of {@code group} (see {@link SegmentCompactor} for the file
+   * protocol). Returns false, discarding the file, if the group changed meanwhile.
+   */
+  private boolean swapIn(List<LogSegment> group, long groupEnd, Path cleaned) {
+    long base = group.get(0).baseOffset();
     synchronized (lock) {
       try {
-        for (LogSegment segment : sealed) {
+        for (LogSegment segment : group) {
           if (closed || segments.get(segment.baseOffset()) != segment) {
-            Files.deleteIfExists(cleaned); // truncated or closed meanwhile: try again later
-            return 0;
+            Files.deleteIfExists(cleaned);
+            return false;
           }
         }
-        Path swap =
-            cleaned.resolveSibling(
-                LogSegment.file(dir, base, LogSegment.LOG_SUFFIX).getFileName()
-                    + SegmentCompactor.SWAP_SUFFIX);
+        Path swap = SegmentCompactor.swapFile(dir, base, groupEnd);
         Files.move(cleaned, swap, StandardCopyOption.ATOMIC_MOVE);
-        AtomicFiles.fsyncDirectory(dir);
-        for (LogSegment segment : sealed) {
+        directorySync.fsync(dir);
+        for (LogSegment segment : group) {
           segments.remove(segment.baseOffset());
           segment.markDeleted();
         }
@@ -827,25 +917,22 @@ public final class PartitionLog implements Closeable {
             swap,
             LogSegment.file(dir, base, LogSegment.LOG_SUFFIX),
             StandardCopyOption.ATOMIC_MOVE);
-        AtomicFiles.fsyncDirectory(dir);
+        directorySync.fsync(dir);
       } catch (IOException e) {
         throw new UncheckedIOException("compaction swap of " + topicPartition + " failed", e);
       }
       segments.put(base, LogSegment.rebuild(dir, base, config, clock.millis()));
-      cleanedUpTo = sealedEnd;
     }
-    for (LogSegment segment : sealed) {
+    for (LogSegment segment : group) {
       scheduler.schedule(
           segment::closeAndDelete, config.fileDeleteDelayMs(), TimeUnit.MILLISECONDS);
     }
-    log.info(
-        "partition={} compacted {} segments below offset {}: {} bytes to {}",
-        topicPartition,
-        sealed.size(),
-        sealedEnd,
-        sizes[0],
-        sizes[1]);
-    return sizes[0] - sizes[1];
+    return true;
+  }
+
+  /** The offset below which the last compaction passes have cleaned the log. */
+  long cleanedUpTo() {
+    return cleanedUpTo;
   }
 
   /** Every segment but the active one, oldest first. */
