@@ -178,7 +178,8 @@ final class LogSegment implements Closeable {
       long batchMaxTimestamp,
       long offsetOfBatchMaxTimestamp) {
     if (!canHoldOffset(lastOffset)) {
-      // Checked before writing: a batch in the file that its index cannot hold would be half stored.
+      // Checked before writing: a batch in the file that its index cannot hold would be half
+      // stored.
       throw new IllegalArgumentException(
           "offset " + lastOffset + " does not fit segment " + baseOffset + " of " + dir);
     }
@@ -267,8 +268,8 @@ final class LogSegment implements Closeable {
   }
 
   /**
-   * What recovery found in a segment: the bytes of its valid prefix, the bytes cut after it, and why
-   * the valid prefix ends there (null when the whole file is valid).
+   * What recovery found in a segment: the bytes of its valid prefix, the bytes cut after it, and
+   * why the valid prefix ends there (null when the whole file is valid).
    */
   record Recovery(int validBytes, int truncatedBytes, String reason) {}
 

@@ -336,9 +336,9 @@ public final class PartitionLog implements Closeable {
 
   /**
    * Appends batches fetched from the leader as they are: offsets, epochs and timestamps were set by
-   * the leader. Only whole batches are taken; the first must start at or after this log's end (after
-   * it when compaction on the leader removed the batches in between). Returns the number of bytes
-   * appended.
+   * the leader. Only whole batches are taken; the first must start at or after this log's end
+   * (after it when compaction on the leader removed the batches in between). Returns the number of
+   * bytes appended.
    *
    * @throws IllegalStateException the batches do not continue this log (the follower must truncate
    *     and fetch again)
@@ -508,8 +508,8 @@ public final class PartitionLog implements Closeable {
 
   /**
    * Rolls to a new segment, based at {@code firstOffset} (the log end, or past it after a gap a
-   * follower copies from a compacted leader), when the active one is full, old, has full indexes, or
-   * cannot index {@code lastOffset} relative to its base. The new file's directory entry is made
+   * follower copies from a compacted leader), when the active one is full, old, has full indexes,
+   * or cannot index {@code lastOffset} relative to its base. The new file's directory entry is made
    * durable by the next flush.
    */
   private LogSegment maybeRoll(int incomingBytes, long firstOffset, long lastOffset, long now) {
@@ -781,9 +781,9 @@ public final class PartitionLog implements Closeable {
   /**
    * Runs one compaction pass when the topic's cleanup policy says so and there is work: segments
    * sealed since the last pass, or kept tombstones whose delete horizon has passed ({@link
-   * SegmentCompactor} describes what survives). Only sealed segments wholly below the high watermark
-   * are touched. {@code map} bounds the memory: a pass cleans as far as the map reaches and the next
-   * pass goes on from there. Returns the bytes removed.
+   * SegmentCompactor} describes what survives). Only sealed segments wholly below the high
+   * watermark are touched. {@code map} bounds the memory: a pass cleans as far as the map reaches
+   * and the next pass goes on from there. Returns the bytes removed.
    */
   public long compact(KeyOffsetMap map) {
     LogConfig current = config;

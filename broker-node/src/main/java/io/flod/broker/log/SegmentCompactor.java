@@ -47,17 +47,19 @@ final class SegmentCompactor {
 
   /** The name of the swap file that replaces the segments with base offsets in [base, end). */
   static Path swapFile(Path dir, long base, long end) {
-    return dir.resolve(String.format("%020d%s.%020d%s", base, LogSegment.LOG_SUFFIX, end, SWAP_SUFFIX));
+    return dir.resolve(
+        String.format("%020d%s.%020d%s", base, LogSegment.LOG_SUFFIX, end, SWAP_SUFFIX));
   }
 
   /**
    * Puts key → offset of its newest record into {@code map} for every keyed record of {@code
-   * segments} in [{@code from}, {@code to}), stopping early when the map is full. Returns the offset
-   * the map covers up to (exclusive).
+   * segments} in [{@code from}, {@code to}), stopping early when the map is full. Returns the
+   * offset the map covers up to (exclusive).
    */
   static long mapNewestOffsets(List<LogSegment> segments, long from, long to, KeyOffsetMap map) {
     for (LogSegment segment : segments) {
-      for (FileChannelRecordBatch batch : segment.batchesFrom(Math.max(from, segment.baseOffset()))) {
+      for (FileChannelRecordBatch batch :
+          segment.batchesFrom(Math.max(from, segment.baseOffset()))) {
         if (batch.lastOffset() < from) {
           continue;
         }
@@ -127,8 +129,9 @@ final class SegmentCompactor {
   }
 
   /**
-   * Writes the records of {@code group} that {@code filter} keeps to {@code <first base>.log.cleaned},
-   * fsynced, and returns its path. Adds the bytes read and written to {@code sizes}.
+   * Writes the records of {@code group} that {@code filter} keeps to {@code <first
+   * base>.log.cleaned}, fsynced, and returns its path. Adds the bytes read and written to {@code
+   * sizes}.
    */
   static Path writeCleaned(Path dir, List<LogSegment> group, CleaningFilter filter, long[] sizes)
       throws IOException {
@@ -166,8 +169,8 @@ final class SegmentCompactor {
 
   /**
    * Finishes swaps a crash interrupted: for each {@code <base>.log.<end>.swap}, removes the old
-   * segments it replaces (base offsets in [base, end)) and renames it into place. Discards unfinished
-   * {@code .cleaned} files. Returns the base offsets whose indexes must be rebuilt.
+   * segments it replaces (base offsets in [base, end)) and renames it into place. Discards
+   * unfinished {@code .cleaned} files. Returns the base offsets whose indexes must be rebuilt.
    */
   static List<Long> completeInterruptedSwaps(Path dir) throws IOException {
     List<Long> swapped = new java.util.ArrayList<>();

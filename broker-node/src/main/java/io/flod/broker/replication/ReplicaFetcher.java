@@ -47,10 +47,11 @@ import org.slf4j.LoggerFactory;
  * written by a deposed leader goes), then fetches from its log end. A partition whose fetch fails
  * (leader moved, epoch fenced) is handed back to {@link ReplicaFetchers} to find its leader again.
  *
- * <p>The leader's bytes are not trusted further than their CRCs: a response frame larger than {@code
- * socket.request.max.bytes} (the largest frame brokers exchange) fails that fetch and closes the
- * connection before anything is allocated for it, and fetches ask for at most half of it so that a
- * healthy leader stays well within it (the first batch of a partition may exceed what was asked).
+ * <p>The leader's bytes are not trusted further than their CRCs: a response frame larger than
+ * {@code socket.request.max.bytes} (the largest frame brokers exchange) fails that fetch and closes
+ * the connection before anything is allocated for it, and fetches ask for at most half of it so
+ * that a healthy leader stays well within it (the first batch of a partition may exceed what was
+ * asked).
  *
  * <p>A blocking socket on a thread of its own, rather than Netty, because the fetcher waits on the
  * leader anyway and a thread per source broker is what Kafka uses too.

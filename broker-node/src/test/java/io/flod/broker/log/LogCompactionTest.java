@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flod.broker.support.ManualClock;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import io.flod.broker.support.ManualClock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -146,12 +146,7 @@ class LogCompactionTest {
   void aTombstoneGoesInThePassAfterItsDeleteHorizonAndOlderValuesOfItsKeyGoAtOnce() {
     LogConfig retainAMinute =
         PartitionLogTest.config(
-            "segment.bytes",
-            "1024",
-            "cleanup.policy",
-            "compact",
-            "delete.retention.ms",
-            "60000");
+            "segment.bytes", "1024", "cleanup.policy", "compact", "delete.retention.ms", "60000");
     try (PartitionLog log = open(retainAMinute, false)) {
       append(log, "gone", "v1");
       append(log, "gone", null);
@@ -159,7 +154,8 @@ class LogCompactionTest {
         append(log, "other-" + i, "x".repeat(50));
       }
       assertTrue(log.compact() > 0);
-      assertFalse(contents(log).containsValue("gone=v1"), "the deleted value goes in the first pass");
+      assertFalse(
+          contents(log).containsValue("gone=v1"), "the deleted value goes in the first pass");
       assertTrue(contents(log).containsValue("gone=null"), "its tombstone stays");
 
       clock.advance(30_000);

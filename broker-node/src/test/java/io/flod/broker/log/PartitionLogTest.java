@@ -464,7 +464,8 @@ class PartitionLogTest {
         append(log, batch(100 + i, "v".repeat(100)), 0);
         List<String> logs;
         try (var files = Files.list(dir)) {
-          logs = files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".log")).toList();
+          logs =
+              files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".log")).toList();
         }
         for (String segment : logs) {
           assertTrue(
