@@ -818,18 +818,43 @@ public final class PartitionLog implements Closeable {
         new SegmentCompactor.CleaningFilter(map, mappedEnd, now, current.deleteRetentionMs());
     long[] sizes = new long[2];
     int groups = 0;
-    for (List<LogSegment> group : groupsBelow(cleanable, cleanableEnd, mappedEnd, current)) {
-      long groupEnd = endOf(group, cleanableEnd);
-      Path cleaned;
-      try {
-        cleaned = SegmentCompactor.writeCleaned(dir, group, filter, sizes);
-      } catch (IOException e) {
-        throw new UncheckedIOException("compaction of " + topicPartition + " failed", e);
+    SegmentCompactor.CleanedFile cleaned = null;
+    try {
+      for (LogSegment segment : cleanable) {
+        if (segment.baseOffset() >= mappedEnd) {
+          break;
+        }
+        if (cleaned != null && !fitsGroup(cleaned, segment, cleanableEnd, current)) {
+          if (!swapIn(cleaned, cleanableEnd)) {
+            return sizes[0] - sizes[1]; // truncated or closed meanwhile: try again later
+          }
+          cleaned = null;
+          groups++;
+        }
+        if (cleaned == null) {
+          cleaned = new SegmentCompactor.CleanedFile(dir, segment.baseOffset());
+        }
+        cleaned.append(segment, filter, sizes);
       }
-      if (!swapIn(group, groupEnd, cleaned)) {
-        return sizes[0] - sizes[1]; // truncated or closed meanwhile: try again later
+      if (cleaned != null) {
+        if (!swapIn(cleaned, cleanableEnd)) {
+          return sizes[0] - sizes[1];
+        }
+        cleaned = null;
+        groups++;
       }
-      groups++;
+    } catch (IOException e) {
+      throw new UncheckedIOException("compaction of " + topicPartition + " failed", e);
+    } finally {
+      if (cleaned != null) {
+        try {
+          cleaned.close();
+          Files.deleteIfExists(cleaned.path());
+        } catch (IOException e) {
+          log.warn(
+              "partition={} cannot remove {}: {}", topicPartition, cleaned.path(), e.toString());
+        }
+      }
     }
     synchronized (lock) {
       cleanedUpTo = Math.max(cleanedUpTo, mappedEnd);
@@ -854,36 +879,17 @@ public final class PartitionLog implements Closeable {
   }
 
   /**
-   * The segments a pass rewrites (those starting below {@code mappedEnd}), in runs of consecutive
-   * segments whose sizes add up to at most {@code segment.bytes} and whose offsets one segment's
-   * index can hold.
+   * Whether {@code segment} may join the group being written: the group's output plus the whole
+   * segment stays within {@code segment.bytes}, and one segment's index can hold its offsets.
    */
-  private List<List<LogSegment>> groupsBelow(
-      List<LogSegment> cleanable, long cleanableEnd, long mappedEnd, LogConfig current) {
-    List<List<LogSegment>> groups = new ArrayList<>();
-    List<LogSegment> group = new ArrayList<>();
-    long groupBytes = 0;
-    for (LogSegment segment : cleanable) {
-      if (segment.baseOffset() >= mappedEnd) {
-        break;
-      }
-      long end = endOf(List.of(segment), cleanableEnd);
-      boolean fits =
-          !group.isEmpty()
-              && groupBytes + segment.size() <= current.segmentBytes()
-              && end - 1 - group.get(0).baseOffset() <= Integer.MAX_VALUE;
-      if (!group.isEmpty() && !fits) {
-        groups.add(group);
-        group = new ArrayList<>();
-        groupBytes = 0;
-      }
-      group.add(segment);
-      groupBytes += segment.size();
-    }
-    if (!group.isEmpty()) {
-      groups.add(group);
-    }
-    return groups;
+  private boolean fitsGroup(
+      SegmentCompactor.CleanedFile group,
+      LogSegment segment,
+      long cleanableEnd,
+      LogConfig current) {
+    long groupBase = group.replaces().get(0).baseOffset();
+    return group.bytes() + segment.size() <= current.segmentBytes()
+        && endOf(List.of(segment), cleanableEnd) - 1 - groupBase <= Integer.MAX_VALUE;
   }
 
   /** Where the last segment of {@code group} ends: the base offset of the segment after it. */
@@ -893,11 +899,16 @@ public final class PartitionLog implements Closeable {
   }
 
   /**
-   * Puts the cleaned file in place of {@code group} (see {@link SegmentCompactor} for the file
-   * protocol). Returns false, discarding the file, if the group changed meanwhile.
+   * Puts the cleaned file in place of the segments it replaces (see {@link SegmentCompactor} for
+   * the file protocol). Returns false, discarding the file, if they changed meanwhile.
    */
-  private boolean swapIn(List<LogSegment> group, long groupEnd, Path cleaned) {
+  private boolean swapIn(SegmentCompactor.CleanedFile cleanedFile, long cleanableEnd)
+      throws IOException {
+    cleanedFile.finish();
+    Path cleaned = cleanedFile.path();
+    List<LogSegment> group = cleanedFile.replaces();
     long base = group.get(0).baseOffset();
+    long groupEnd = endOf(group, cleanableEnd);
     synchronized (lock) {
       try {
         for (LogSegment segment : group) {

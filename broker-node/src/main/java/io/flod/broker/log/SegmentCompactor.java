@@ -21,16 +21,17 @@ import org.apache.kafka.common.utils.internals.BufferSupplier;
  *
  * <p>A pass: {@link #mapNewestOffsets} reads the dirty part of the log (from where the last pass
  * ended) into a {@link KeyOffsetMap} until the map is full; then every sealed segment below that
- * point is rewritten in groups of consecutive segments whose sizes add up to at most {@code
- * segment.bytes} (so an output segment stays a valid segment however large the log is), dropping
- * each record whose key has a newer offset in the map. Records past the mapped part stay as they
- * are for a later pass.
+ * point is rewritten, dropping each record whose key has a newer offset in the map, into groups of
+ * consecutive segments: a group takes the next segment while its output so far plus that segment's
+ * size stays within {@code segment.bytes}, so an output segment stays a valid segment however large
+ * the log is, and segments that compaction emptied merge at once. Records past the mapped part stay
+ * as they are for a later pass.
  *
  * <p>Tombstones (a key with a null value) are kept for {@code delete.retention.ms}, so that a
  * replica or consumer that was away when a key was deleted still reads the deletion: the first pass
  * that keeps a tombstone stamps its batch with a delete horizon (now + delete.retention.ms, Kafka's
  * KIP-534 field in the batch header, which followers copy with the batch), and a pass after the
- * horizon drops it. Every older record of its key went in the pass that stamped it.
+ * horizon drops it; every older record of its key went in the pass that first mapped it.
  *
  * <p>File protocol, for crash safety: a group's result is written to {@code <base>.log.cleaned} and
  * fsynced; renaming it to {@code <base>.log.<end>.swap} is the point of no return (the name says it
@@ -107,10 +108,13 @@ final class SegmentCompactor {
 
     @Override
     protected boolean shouldRetainRecord(RecordBatch batch, Record record) {
-      if (!record.hasKey() || record.offset() >= mappedEnd) {
-        return true; // nothing to compare it with, or past what this pass knows
+      if (!record.hasKey()) {
+        return true;
       }
-      if (map.get(record.key()) > record.offset()) {
+      // Past what this pass mapped, a record is kept whatever it is: its key's newer records and,
+      // for a tombstone, the older ones it deletes are not known yet.
+      boolean mapped = record.offset() < mappedEnd;
+      if (mapped && map.get(record.key()) > record.offset()) {
         return false; // superseded
       }
       if (record.hasValue()) {
@@ -120,11 +124,82 @@ final class SegmentCompactor {
           batch.deleteHorizonMs().isPresent()
               ? batch.deleteHorizonMs().getAsLong()
               : currentTime + deleteRetentionMs; // this pass stamps it into the batch
-      if (currentTime >= horizon) {
-        return false;
+      if (mapped && currentTime >= horizon) {
+        return false; // its key's older records went in the pass that mapped it
       }
       earliestHorizon = Math.min(earliestHorizon, horizon);
       return true;
+    }
+  }
+
+  /**
+   * The output of one group of a pass, {@code <first base>.log.cleaned}: the records {@code filter}
+   * keeps of consecutive segments, appended one segment at a time, so that a group can take
+   * segments until its output (not its input) would pass {@code segment.bytes}.
+   */
+  static final class CleanedFile implements java.io.Closeable {
+    private final Path path;
+    private final FileChannel out;
+    private final List<LogSegment> replaces = new java.util.ArrayList<>();
+    private long bytes;
+
+    CleanedFile(Path dir, long baseOffset) throws IOException {
+      this.path = LogSegment.file(dir, baseOffset, LogSegment.LOG_SUFFIX + CLEANED_SUFFIX);
+      this.out =
+          FileChannel.open(
+              path,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    Path path() {
+      return path;
+    }
+
+    /** The segments this file replaces, oldest first. */
+    List<LogSegment> replaces() {
+      return replaces;
+    }
+
+    long bytes() {
+      return bytes;
+    }
+
+    /**
+     * Appends what {@code filter} keeps of {@code segment}; adds bytes read and written to sizes.
+     */
+    void append(LogSegment segment, CleaningFilter filter, long[] sizes) throws IOException {
+      replaces.add(segment);
+      for (FileChannelRecordBatch batch : segment.batchesFrom(segment.baseOffset())) {
+        ByteBuffer in = ByteBuffer.allocate(batch.sizeInBytes());
+        batch.writeTo(in);
+        in.flip();
+        sizes[0] += in.remaining();
+        // A rewritten batch may grow by a few bytes (varint timestamp deltas after stamping).
+        ByteBuffer output = ByteBuffer.allocate(in.remaining() + 64);
+        MemoryRecords.FilterResult result =
+            MemoryRecords.readableRecords(in)
+                .filterTo(filter, output, BufferSupplier.NO_CACHING, Integer.MAX_VALUE);
+        ByteBuffer kept = result.outputBuffer();
+        kept.flip();
+        sizes[1] += kept.remaining();
+        bytes += kept.remaining();
+        while (kept.hasRemaining()) {
+          out.write(kept);
+        }
+      }
+    }
+
+    /** Makes the file durable: it may now become a swap file. */
+    void finish() throws IOException {
+      out.force(true);
+      out.close();
+    }
+
+    @Override
+    public void close() throws IOException {
+      out.close();
     }
   }
 
@@ -135,36 +210,13 @@ final class SegmentCompactor {
    */
   static Path writeCleaned(Path dir, List<LogSegment> group, CleaningFilter filter, long[] sizes)
       throws IOException {
-    Path cleaned =
-        LogSegment.file(dir, group.get(0).baseOffset(), LogSegment.LOG_SUFFIX + CLEANED_SUFFIX);
-    try (FileChannel out =
-        FileChannel.open(
-            cleaned,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (CleanedFile cleaned = new CleanedFile(dir, group.get(0).baseOffset())) {
       for (LogSegment segment : group) {
-        for (FileChannelRecordBatch batch : segment.batchesFrom(segment.baseOffset())) {
-          ByteBuffer in = ByteBuffer.allocate(batch.sizeInBytes());
-          batch.writeTo(in);
-          in.flip();
-          sizes[0] += in.remaining();
-          // A rewritten batch may grow by a few bytes (varint timestamp deltas after stamping).
-          ByteBuffer output = ByteBuffer.allocate(in.remaining() + 64);
-          MemoryRecords.FilterResult result =
-              MemoryRecords.readableRecords(in)
-                  .filterTo(filter, output, BufferSupplier.NO_CACHING, Integer.MAX_VALUE);
-          ByteBuffer kept = result.outputBuffer();
-          kept.flip();
-          sizes[1] += kept.remaining();
-          while (kept.hasRemaining()) {
-            out.write(kept);
-          }
-        }
+        cleaned.append(segment, filter, sizes);
       }
-      out.force(true);
+      cleaned.finish();
+      return cleaned.path();
     }
-    return cleaned;
   }
 
   /**
