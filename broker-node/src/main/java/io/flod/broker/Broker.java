@@ -173,7 +173,8 @@ public final class Broker implements AutoCloseable {
         config.getLong(BrokerConfig.LOG_RETENTION_CHECK_INTERVAL_MS),
         config.getLong(BrokerConfig.LOG_FLUSH_SCHEDULER_INTERVAL_MS),
         config.getLong(BrokerConfig.RECOVERY_POINT_CHECKPOINT_INTERVAL_MS),
-        config.getLong(BrokerConfig.LOG_CLEANER_BACKOFF_MS));
+        config.getLong(BrokerConfig.LOG_CLEANER_BACKOFF_MS),
+        config.getInt(BrokerConfig.LOG_CLEANER_DEDUPE_BUFFER_SIZE));
     StandaloneClusterView standaloneView =
         standalone ? new StandaloneClusterView(identity.clusterId(), nodeId) : null;
     ClusterView cluster = standalone ? standaloneView : membership.view();
@@ -198,6 +199,7 @@ public final class Broker implements AutoCloseable {
                 config.getLong(BrokerConfig.REPLICA_LAG_TIME_MAX_MS),
                 config.getInt(BrokerConfig.REPLICA_FETCH_WAIT_MAX_MS),
                 config.getInt(BrokerConfig.REPLICA_FETCH_MAX_BYTES),
+                config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES),
                 new PeerSecurity(
                     config.getBoolean(BrokerConfig.SASL_ENABLED)
                         ? sasRules::brokerSecret

@@ -62,6 +62,8 @@ public final class BrokerConfig extends AbstractConfig {
       "log.flush.offset.checkpoint.interval.ms";
   public static final String FETCH_MAX_WAIT_CAP_MS = "fetch.max.wait.cap.ms";
   public static final String LOG_CLEANER_BACKOFF_MS = "log.cleaner.backoff.ms";
+  public static final String LOG_CLEANER_DELETE_RETENTION_MS = "log.cleaner.delete.retention.ms";
+  public static final String LOG_CLEANER_DEDUPE_BUFFER_SIZE = "log.cleaner.dedupe.buffer.size";
   public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
   public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
   public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
@@ -342,6 +344,23 @@ public final class BrokerConfig extends AbstractConfig {
               atLeast(1),
               LOW,
               "How often compacted topics (cleanup.policy=compact) are checked for sealed segments to compact.")
+          .define(
+              LOG_CLEANER_DELETE_RETENTION_MS,
+              Type.LONG,
+              24L * 3600 * 1000,
+              atLeast(0),
+              MEDIUM,
+              "Default delete.retention.ms: how long compaction keeps a tombstone (a key with a"
+                  + " null value) after its first pass over it, so that a replica or consumer away"
+                  + " for less than this still reads the deletion.")
+          .define(
+              LOG_CLEANER_DEDUPE_BUFFER_SIZE,
+              Type.INT,
+              32 * 1024 * 1024,
+              atLeast(1024),
+              MEDIUM,
+              "Memory of compaction's key map (24 bytes a key, 90% usable): a pass cleans as many"
+                  + " keys as fit and the next pass goes on from there.")
           .define(
               GROUP_MIN_SESSION_TIMEOUT_MS,
               Type.INT,

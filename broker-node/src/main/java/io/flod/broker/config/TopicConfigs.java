@@ -45,6 +45,8 @@ public final class TopicConfigs {
     BROKER_DEFAULTS.put(
         TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG,
         BrokerConfig.UNCLEAN_LEADER_ELECTION_ENABLE);
+    BROKER_DEFAULTS.put(
+        TopicConfig.DELETE_RETENTION_MS_CONFIG, BrokerConfig.LOG_CLEANER_DELETE_RETENTION_MS);
   }
 
   private final BrokerConfig brokerConfig;
@@ -123,7 +125,8 @@ public final class TopicConfigs {
         cleanupPolicy(parsed).contains(TopicConfig.CLEANUP_POLICY_COMPACT),
         cleanupPolicy(parsed).contains(TopicConfig.CLEANUP_POLICY_DELETE),
         (Integer) parsed.get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG),
-        (Boolean) parsed.get(TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG));
+        (Boolean) parsed.get(TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG),
+        (Long) parsed.get(TopicConfig.DELETE_RETENTION_MS_CONFIG));
   }
 
   @SuppressWarnings("unchecked")

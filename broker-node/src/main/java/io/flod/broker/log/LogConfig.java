@@ -11,6 +11,9 @@ import org.apache.kafka.common.record.TimestampType;
  * {@code flushMs} interval, records acknowledged in the last interval survive a process crash (they
  * are in the OS page cache) but may be lost in a power failure. The default leaves flushing to the
  * OS, as Kafka does, and relies on replication for durability.
+ *
+ * <p>{@code deleteRetentionMs}: how long compaction keeps a tombstone after it first sees it, so
+ * that replicas and consumers that were away read the deletion.
  */
 public record LogConfig(
     int segmentBytes,
@@ -27,7 +30,8 @@ public record LogConfig(
     boolean compact,
     boolean deleteByRetention,
     int minInsyncReplicas,
-    boolean uncleanLeaderElection) {
+    boolean uncleanLeaderElection,
+    long deleteRetentionMs) {
 
   public static LogConfig defaults() {
     return new LogConfig(
@@ -45,6 +49,7 @@ public record LogConfig(
         false,
         true,
         1,
-        false);
+        false,
+        24L * 3600 * 1000);
   }
 }

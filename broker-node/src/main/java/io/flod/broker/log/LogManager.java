@@ -57,6 +57,8 @@ public final class LogManager implements Closeable {
   private final Map<TopicPartition, Long> checkpointedHighWatermarks;
   private final Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
   private final String incarnation;
+  private int cleanerMapBytes = 1 << 20;
+  private KeyOffsetMap cleanerMap; // used by the compaction task only
 
   public LogManager(Path logsDir, Clock clock, ScheduledExecutorService scheduler) {
     this.logsDir = logsDir;
@@ -80,8 +82,17 @@ public final class LogManager implements Closeable {
     }
   }
 
+  /**
+   * Schedules retention, flushes, recovery checkpoints and compaction, which shares one key map of
+   * {@code cleanerMapBytes} (allocated when a log first needs it).
+   */
   public void startBackgroundTasks(
-      long retentionCheckMs, long flushCheckMs, long checkpointIntervalMs, long cleanerBackoffMs) {
+      long retentionCheckMs,
+      long flushCheckMs,
+      long checkpointIntervalMs,
+      long cleanerBackoffMs,
+      int cleanerMapBytes) {
+    this.cleanerMapBytes = cleanerMapBytes;
     scheduler.scheduleWithFixedDelay(
         this::compactLogs, cleanerBackoffMs, cleanerBackoffMs, TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(
@@ -201,8 +212,14 @@ public final class LogManager implements Closeable {
 
   private void compactLogs() {
     for (PartitionLog partitionLog : logs.values()) {
+      if (!partitionLog.config().compact()) {
+        continue;
+      }
       try {
-        partitionLog.compact();
+        if (cleanerMap == null) {
+          cleanerMap = new KeyOffsetMap(cleanerMapBytes);
+        }
+        partitionLog.compact(cleanerMap);
       } catch (RuntimeException e) {
         log.error("partition={} compaction failed", partitionLog.topicPartition(), e);
       }

@@ -141,6 +141,14 @@ final class LogSegment implements Closeable {
     return offsetIndex.isFull() || timeIndex.isFull();
   }
 
+  /**
+   * Whether a batch ending at {@code lastOffset} can go into this segment: its indexes hold offsets
+   * relative to the base offset as ints.
+   */
+  boolean canHoldOffset(long lastOffset) {
+    return lastOffset - baseOffset <= Integer.MAX_VALUE;
+  }
+
   /** When this segment is due to roll by age: its first batch's timestamp, else its creation. */
   long rollingTimestamp() {
     long first = firstBatchTimestamp;
@@ -169,6 +177,12 @@ final class LogSegment implements Closeable {
       long lastOffset,
       long batchMaxTimestamp,
       long offsetOfBatchMaxTimestamp) {
+    if (!canHoldOffset(lastOffset)) {
+      // Checked before writing: a batch in the file that its index cannot hold would be half
+      // stored.
+      throw new IllegalArgumentException(
+          "offset " + lastOffset + " does not fit segment " + baseOffset + " of " + dir);
+    }
     int position = records.sizeInBytes();
     try {
       records.append(batches);
@@ -254,10 +268,16 @@ final class LogSegment implements Closeable {
   }
 
   /**
-   * Validates every batch by CRC and offset order, rebuilding both indexes, and truncates the file
-   * after the last valid batch (a torn or corrupt tail). Returns the bytes truncated.
+   * What recovery found in a segment: the bytes of its valid prefix, the bytes cut after it, and
+   * why the valid prefix ends there (null when the whole file is valid).
    */
-  int recover() {
+  record Recovery(int validBytes, int truncatedBytes, String reason) {}
+
+  /**
+   * Validates every batch by CRC and offset order, rebuilding both indexes, and truncates the file
+   * after the last valid batch (a torn or corrupt tail). Returns where and why it cut.
+   */
+  Recovery recover() {
     offsetIndex.reset();
     timeIndex.reset();
     maxTimestamp = RecordBatch.NO_TIMESTAMP;
@@ -265,15 +285,29 @@ final class LogSegment implements Closeable {
     nextOffset = baseOffset;
     bytesSinceLastIndexEntry = 0;
     int validBytes = 0;
+    String reason = null;
     try {
       for (FileChannelRecordBatch batch : records.batches()) {
-        if (batch.magic() < RecordBatch.MAGIC_VALUE_V2
-            || batch.baseOffset() < nextOffset
-            || !batch.isValid()) {
+        if (batch.magic() < RecordBatch.MAGIC_VALUE_V2) {
+          reason = "batch at offset " + batch.baseOffset() + " has magic " + batch.magic();
+          break;
+        }
+        if (batch.baseOffset() < nextOffset) {
+          reason =
+              "batch at offset "
+                  + batch.baseOffset()
+                  + " does not follow the previous batch (next offset "
+                  + nextOffset
+                  + ")";
+          break;
+        }
+        if (!batch.isValid()) {
+          reason = "batch at offset " + batch.baseOffset() + " failed its CRC check";
           break;
         }
         observe(batch, validBytes == 0);
-        if (bytesSinceLastIndexEntry > indexIntervalBytes) {
+        // The index is a cache: a full one (a cleaned segment of many small batches) stays sparse.
+        if (bytesSinceLastIndexEntry > indexIntervalBytes && !indexFull()) {
           offsetIndex.append(batch.lastOffset(), validBytes);
           timeIndex.maybeAppend(maxTimestamp, offsetOfMaxTimestamp);
           bytesSinceLastIndexEntry = 0;
@@ -283,16 +317,20 @@ final class LogSegment implements Closeable {
       }
     } catch (RuntimeException corrupt) {
       // A header that cannot be parsed ends the valid prefix just like a bad CRC does.
+      reason = "unreadable batch header: " + corrupt.getMessage();
     }
     int truncated = records.sizeInBytes() - validBytes;
     if (truncated > 0) {
+      if (reason == null) {
+        reason = "incomplete batch at the end of the file (a torn write)";
+      }
       try {
         records.truncateTo(validBytes);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot truncate " + records.file(), e);
       }
     }
-    return truncated;
+    return new Recovery(validBytes, truncated, reason);
   }
 
   /** Removes every batch at or after the one holding {@code offset}. Returns bytes removed. */

@@ -61,6 +61,16 @@ public final class PartitionLog implements Closeable {
   private long lastFlushMs;
   private boolean closed;
   private long cleanedUpTo;
+  // When the earliest tombstone kept by compaction may go (Long.MAX_VALUE: none kept).
+  private long nextTombstoneHorizon;
+  private boolean directoryChanged;
+  private DirectorySync directorySync = AtomicFiles::fsyncDirectory;
+
+  /** Makes a directory's entries durable (replaceable in tests, which cannot crash the machine). */
+  @FunctionalInterface
+  interface DirectorySync {
+    void fsync(Path dir) throws IOException;
+  }
 
   private PartitionLog(
       TopicPartition topicPartition,
@@ -126,7 +136,10 @@ public final class PartitionLog implements Closeable {
   private void load(
       boolean cleanShutdown, long checkpointedRecoveryPoint, long checkpointedHighWatermark) {
     try {
-      Files.createDirectories(dir);
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir);
+        directorySync.fsync(dir.getParent()); // a new partition's directory survives a crash
+      }
       List<Long> rebuildIndexes = SegmentCompactor.completeInterruptedSwaps(dir);
       List<Long> baseOffsets = new ArrayList<>();
       try (Stream<Path> files = Files.list(dir)) {
@@ -152,6 +165,7 @@ public final class PartitionLog implements Closeable {
       }
       if (segments.isEmpty()) {
         segments.put(0L, LogSegment.create(dir, 0, config, now));
+        directoryChanged = true;
       }
       recoveryPoint = cleanShutdown ? segments.lastEntry().getValue().nextOffset() : 0;
       if (!cleanShutdown) {
@@ -172,13 +186,15 @@ public final class PartitionLog implements Closeable {
   private void recover(long checkpointedRecoveryPoint) {
     Long from = segments.floorKey(checkpointedRecoveryPoint);
     for (LogSegment segment : segments.tailMap(from == null ? 0L : from).values()) {
-      int truncated = segment.recover();
-      if (truncated > 0) {
+      LogSegment.Recovery recovery = segment.recover();
+      if (recovery.truncatedBytes() > 0) {
         log.warn(
-            "partition={} segment={} recovery truncated {} bytes of torn or corrupt tail",
+            "partition={} segment={} recovery truncated {} bytes from position {}: {}",
             topicPartition,
             segment.baseOffset(),
-            truncated);
+            recovery.truncatedBytes(),
+            recovery.validBytes(),
+            recovery.reason());
         for (LogSegment later :
             new ArrayList<>(segments.tailMap(segment.baseOffset(), false).values())) {
           log.warn(
@@ -224,6 +240,11 @@ public final class PartitionLog implements Closeable {
   private void publishLogEnd() {
     LogSegment active = segments.lastEntry().getValue();
     logEnd = new LogOffsetMetadata(active.nextOffset(), active.baseOffset(), active.size());
+  }
+
+  /** For tests: observe the directory fsyncs this log makes. */
+  void directorySync(DirectorySync sync) {
+    this.directorySync = sync;
   }
 
   public TopicPartition topicPartition() {
@@ -348,8 +369,9 @@ public final class PartitionLog implements Closeable {
 
   /**
    * Appends batches fetched from the leader as they are: offsets, epochs and timestamps were set by
-   * the leader. Only whole batches are taken; the first must start at this log's end. Returns the
-   * number of bytes appended.
+   * the leader. Only whole batches are taken; the first must start at or after this log's end
+   * (after it when compaction on the leader removed the batches in between). Returns the number of
+   * bytes appended.
    *
    * @throws IllegalStateException the batches do not continue this log (the follower must truncate
    *     and fetch again)
@@ -363,8 +385,12 @@ public final class PartitionLog implements Closeable {
     long lastOffset = -1;
     synchronized (lock) {
       long expected = logEnd.offset();
+      long firstOffset = -1;
       for (MutableRecordBatch batch : records.batches()) {
-        if (batch.baseOffset() != expected) {
+        if (firstOffset >= 0 && batch.lastOffset() - firstOffset > Integer.MAX_VALUE) {
+          break; // past what one segment can index: the next fetch brings it
+        }
+        if (batch.baseOffset() < expected) {
           if (wholeBytes == 0) {
             throw new IllegalStateException(
                 "fetched batch at offset "
@@ -382,6 +408,7 @@ public final class PartitionLog implements Closeable {
         }
         if (wholeBytes == 0) {
           firstBatchMaxTimestamp = batch.maxTimestamp();
+          firstOffset = batch.baseOffset();
         }
         if (batch.maxTimestamp() > maxTimestamp) {
           maxTimestamp = batch.maxTimestamp();
@@ -446,6 +473,7 @@ public final class PartitionLog implements Closeable {
           last.closeAndDelete();
         }
         segments.put(base, LogSegment.create(dir, base, config, clock.millis()));
+        directoryChanged = true;
       }
       afterTruncation(offset);
       log.warn(
@@ -464,6 +492,7 @@ public final class PartitionLog implements Closeable {
         segment.closeAndDelete();
       }
       segments.put(offset, LogSegment.create(dir, offset, config, clock.millis()));
+      directoryChanged = true;
       epochs.clear();
       afterTruncation(offset);
       log.warn("partition={} emptied and restarted at offset {}", topicPartition, offset);
@@ -504,25 +533,33 @@ public final class PartitionLog implements Closeable {
       long maxTimestamp,
       long offsetOfMaxTimestamp,
       long now) {
-    LogSegment active = maybeRoll(records.sizeInBytes(), now);
+    long firstOffset = records.batches().iterator().next().baseOffset();
+    LogSegment active = maybeRoll(records.sizeInBytes(), firstOffset, lastOffset, now);
     active.append(records, firstBatchMaxTimestamp, lastOffset, maxTimestamp, offsetOfMaxTimestamp);
     publishLogEnd();
   }
 
-  private LogSegment maybeRoll(int incomingBytes, long now) {
+  /**
+   * Rolls to a new segment, based at {@code firstOffset} (the log end, or past it after a gap a
+   * follower copies from a compacted leader), when the active one is full, old, has full indexes,
+   * or cannot index {@code lastOffset} relative to its base. The new file's directory entry is made
+   * durable by the next flush.
+   */
+  private LogSegment maybeRoll(int incomingBytes, long firstOffset, long lastOffset, long now) {
     LogSegment active = segments.lastEntry().getValue();
     LogConfig current = config;
     boolean full =
         active.size() > 0 && (long) active.size() + incomingBytes > current.segmentBytes();
     boolean old = active.size() > 0 && now - active.rollingTimestamp() > current.segmentMs();
-    if (!full && !old && !active.indexFull()) {
+    if (!full && !old && !active.indexFull() && active.canHoldOffset(lastOffset)) {
       return active;
     }
-    long newBase = logEnd.offset();
+    long newBase = firstOffset;
     active.seal();
-    producerState.takeSnapshot(newBase);
+    producerState.takeSnapshot(logEnd.offset());
     LogSegment rolled = LogSegment.create(dir, newBase, current, now);
     segments.put(newBase, rolled);
+    directoryChanged = true;
     log.info(
         "partition={} rolled segment {} ({} bytes) to new segment {}",
         topicPartition,
@@ -578,6 +615,16 @@ public final class PartitionLog implements Closeable {
     Long from = segments.floorKey(recoveryPoint);
     for (LogSegment segment : segments.tailMap(from == null ? 0L : from).values()) {
       segment.flush();
+    }
+    if (directoryChanged) {
+      // A segment created since the last flush exists after a machine crash only once its
+      // directory entry is on disk: fsyncing the file alone does not write the entry.
+      try {
+        directorySync.fsync(dir);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot fsync log directory " + dir, e);
+      }
+      directoryChanged = false;
     }
     recoveryPoint = logEnd.offset();
     unflushedRecords = 0;
@@ -765,49 +812,148 @@ public final class PartitionLog implements Closeable {
   }
 
   /**
-   * Compacts the sealed segments when the topic's cleanup policy says so and a segment sealed since
-   * the last pass ({@link SegmentCompactor} describes what survives). Only data below the high
-   * watermark is touched. Returns the bytes removed.
+   * Runs one compaction pass when the topic's cleanup policy says so and there is work: segments
+   * sealed since the last pass, or kept tombstones whose delete horizon has passed ({@link
+   * SegmentCompactor} describes what survives). Only sealed segments wholly below the high
+   * watermark are touched. {@code map} bounds the memory: a pass cleans as far as the map reaches
+   * and the next pass goes on from there. Returns the bytes removed.
    */
-  public long compact() {
-    if (!config.compact()) {
+  public long compact(KeyOffsetMap map) {
+    LogConfig current = config;
+    if (!current.compact()) {
       return 0;
     }
-    List<LogSegment> sealed;
+    List<LogSegment> cleanable = new ArrayList<>();
+    long cleanableEnd = -1;
     synchronized (lock) {
-      if (closed || segments.size() < 2) {
+      if (closed) {
         return 0;
       }
-      sealed = sealedSegments();
+      long hw = highWatermark();
+      List<Map.Entry<Long, LogSegment>> all = new ArrayList<>(segments.entrySet());
+      for (int i = 0; i + 1 < all.size() && all.get(i + 1).getKey() <= hw; i++) {
+        cleanable.add(all.get(i).getValue());
+        cleanableEnd = all.get(i + 1).getKey();
+      }
     }
-    long sealedEnd = sealed.get(sealed.size() - 1).nextOffset();
-    if ((sealed.size() == 1 && sealedEnd <= cleanedUpTo) || sealedEnd > highWatermark()) {
+    long now = clock.millis();
+    long dirtyFrom = Math.max(cleanedUpTo, logStartOffset());
+    boolean dirty = cleanableEnd > dirtyFrom;
+    if (cleanable.isEmpty() || (!dirty && now < nextTombstoneHorizon)) {
       return 0;
     }
+    map.clear();
+    long mappedEnd =
+        dirty
+            ? SegmentCompactor.mapNewestOffsets(cleanable, dirtyFrom, cleanableEnd, map)
+            : cleanedUpTo;
+    SegmentCompactor.CleaningFilter filter =
+        new SegmentCompactor.CleaningFilter(map, mappedEnd, now, current.deleteRetentionMs());
     long[] sizes = new long[2];
-    Path cleaned;
+    int groups = 0;
+    SegmentCompactor.CleanedFile cleaned = null;
     try {
-      cleaned =
-          SegmentCompactor.writeCleaned(dir, sealed, SegmentCompactor.newestOffsets(this), sizes);
+      for (LogSegment segment : cleanable) {
+        if (segment.baseOffset() >= mappedEnd) {
+          break;
+        }
+        if (cleaned != null && !fitsGroup(cleaned, segment, cleanableEnd, current)) {
+          if (!swapIn(cleaned, cleanableEnd)) {
+            return sizes[0] - sizes[1]; // truncated or closed meanwhile: try again later
+          }
+          cleaned = null;
+          groups++;
+        }
+        if (cleaned == null) {
+          cleaned = new SegmentCompactor.CleanedFile(dir, segment.baseOffset());
+        }
+        cleaned.append(segment, filter, sizes);
+      }
+      if (cleaned != null) {
+        if (!swapIn(cleaned, cleanableEnd)) {
+          return sizes[0] - sizes[1];
+        }
+        cleaned = null;
+        groups++;
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("compaction of " + topicPartition + " failed", e);
+    } finally {
+      if (cleaned != null) {
+        try {
+          cleaned.close();
+          Files.deleteIfExists(cleaned.path());
+        } catch (IOException e) {
+          log.warn(
+              "partition={} cannot remove {}: {}", topicPartition, cleaned.path(), e.toString());
+        }
+      }
     }
-    long base = sealed.get(0).baseOffset();
+    synchronized (lock) {
+      cleanedUpTo = Math.max(cleanedUpTo, mappedEnd);
+      nextTombstoneHorizon = filter.earliestHorizon();
+    }
+    log.info(
+        "partition={} compacted below offset {} ({} keys mapped from offset {}) into {} segments:"
+            + " {} bytes to {}",
+        topicPartition,
+        mappedEnd,
+        map.size(),
+        dirtyFrom,
+        groups,
+        sizes[0],
+        sizes[1]);
+    return sizes[0] - sizes[1];
+  }
+
+  /** Compacts with a key map of its own (tests and tools; brokers share one map). */
+  public long compact() {
+    return compact(new KeyOffsetMap(1 << 20));
+  }
+
+  /**
+   * Whether {@code segment} may join the group being written: the group's output plus the whole
+   * segment stays within {@code segment.bytes}, and one segment's index can hold its offsets.
+   */
+  private boolean fitsGroup(
+      SegmentCompactor.CleanedFile group,
+      LogSegment segment,
+      long cleanableEnd,
+      LogConfig current) {
+    long groupBase = group.replaces().get(0).baseOffset();
+    return group.bytes() + segment.size() <= current.segmentBytes()
+        && endOf(List.of(segment), cleanableEnd) - 1 - groupBase <= Integer.MAX_VALUE;
+  }
+
+  /** Where the last segment of {@code group} ends: the base offset of the segment after it. */
+  private long endOf(List<LogSegment> group, long cleanableEnd) {
+    Long next = segments.higherKey(group.get(group.size() - 1).baseOffset());
+    return next == null ? cleanableEnd : next;
+  }
+
+  /**
+   * Puts the cleaned file in place of the segments it replaces (see {@link SegmentCompactor} for
+   * the file protocol). Returns false, discarding the file, if they changed meanwhile.
+   */
+  private boolean swapIn(SegmentCompactor.CleanedFile cleanedFile, long cleanableEnd)
+      throws IOException {
+    cleanedFile.finish();
+    Path cleaned = cleanedFile.path();
+    List<LogSegment> group = cleanedFile.replaces();
+    long base = group.get(0).baseOffset();
+    long groupEnd = endOf(group, cleanableEnd);
     synchronized (lock) {
       try {
-        for (LogSegment segment : sealed) {
+        for (LogSegment segment : group) {
           if (closed || segments.get(segment.baseOffset()) != segment) {
-            Files.deleteIfExists(cleaned); // truncated or closed meanwhile: try again later
-            return 0;
+            Files.deleteIfExists(cleaned);
+            return false;
           }
         }
-        Path swap =
-            cleaned.resolveSibling(
-                LogSegment.file(dir, base, LogSegment.LOG_SUFFIX).getFileName()
-                    + SegmentCompactor.SWAP_SUFFIX);
+        Path swap = SegmentCompactor.swapFile(dir, base, groupEnd);
         Files.move(cleaned, swap, StandardCopyOption.ATOMIC_MOVE);
-        AtomicFiles.fsyncDirectory(dir);
-        for (LogSegment segment : sealed) {
+        directorySync.fsync(dir);
+        for (LogSegment segment : group) {
           segments.remove(segment.baseOffset());
           segment.markDeleted();
         }
@@ -815,25 +961,22 @@ public final class PartitionLog implements Closeable {
             swap,
             LogSegment.file(dir, base, LogSegment.LOG_SUFFIX),
             StandardCopyOption.ATOMIC_MOVE);
-        AtomicFiles.fsyncDirectory(dir);
+        directorySync.fsync(dir);
       } catch (IOException e) {
         throw new UncheckedIOException("compaction swap of " + topicPartition + " failed", e);
       }
       segments.put(base, LogSegment.rebuild(dir, base, config, clock.millis()));
-      cleanedUpTo = sealedEnd;
     }
-    for (LogSegment segment : sealed) {
+    for (LogSegment segment : group) {
       scheduler.schedule(
           segment::closeAndDelete, config.fileDeleteDelayMs(), TimeUnit.MILLISECONDS);
     }
-    log.info(
-        "partition={} compacted {} segments below offset {}: {} bytes to {}",
-        topicPartition,
-        sealed.size(),
-        sealedEnd,
-        sizes[0],
-        sizes[1]);
-    return sizes[0] - sizes[1];
+    return true;
+  }
+
+  /** The offset below which the last compaction passes have cleaned the log. */
+  long cleanedUpTo() {
+    return cleanedUpTo;
   }
 
   /** Every segment but the active one, oldest first. */

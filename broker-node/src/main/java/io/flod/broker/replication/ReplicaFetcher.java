@@ -47,6 +47,12 @@ import org.slf4j.LoggerFactory;
  * written by a deposed leader goes), then fetches from its log end. A partition whose fetch fails
  * (leader moved, epoch fenced) is handed back to {@link ReplicaFetchers} to find its leader again.
  *
+ * <p>The leader's bytes are not trusted further than their CRCs: a response frame larger than
+ * {@code socket.request.max.bytes} (the largest frame brokers exchange) fails that fetch and closes
+ * the connection before anything is allocated for it, and fetches ask for at most half of it so
+ * that a healthy leader stays well within it (the first batch of a partition may exceed what was
+ * asked).
+ *
  * <p>A blocking socket on a thread of its own, rather than Netty, because the fetcher waits on the
  * leader anyway and a thread per source broker is what Kafka uses too.
  */
@@ -62,6 +68,7 @@ final class ReplicaFetcher extends Thread {
   private final ReplicaFetchers owner;
   private final int maxWaitMs;
   private final int maxBytesPerPartition;
+  private final int maxFrameBytes;
   private final Map<TopicPartition, Follow> partitions = new ConcurrentHashMap<>();
   private final Object wakeup = new Object();
   private volatile boolean running = true;
@@ -91,6 +98,7 @@ final class ReplicaFetcher extends Thread {
       ReplicaFetchers owner,
       int maxWaitMs,
       int maxBytesPerPartition,
+      int maxFrameBytes,
       PeerSecurity peers) {
     super("flod-replica-fetcher-" + localNodeId + "-from-" + leaderId);
     setDaemon(true);
@@ -100,6 +108,7 @@ final class ReplicaFetcher extends Thread {
     this.owner = owner;
     this.maxWaitMs = maxWaitMs;
     this.maxBytesPerPartition = maxBytesPerPartition;
+    this.maxFrameBytes = maxFrameBytes;
     this.peers = peers;
   }
 
@@ -260,7 +269,7 @@ final class ReplicaFetcher extends Thread {
     }
     FetchRequest.Builder request =
         FetchRequest.Builder.forReplica(FETCH_VERSION, localNodeId, -1, maxWaitMs, 1, wanted)
-            .setMaxBytes(Integer.MAX_VALUE);
+            .setMaxBytes(maxFrameBytes / 2);
     FetchResponse response = send(request, FETCH_VERSION);
     for (FetchResponseData.FetchableTopicResponse topic : response.data().responses()) {
       for (FetchResponseData.PartitionData data : topic.partitions()) {
@@ -300,9 +309,29 @@ final class ReplicaFetcher extends Thread {
     out.writeInt(frame.remaining());
     out.write(frame.array(), frame.arrayOffset() + frame.position(), frame.remaining());
     out.flush();
-    byte[] responseBytes = new byte[in.readInt()];
+    int size = in.readInt();
+    if (size < 0 || size > maxFrameBytes) {
+      throw new FrameTooLargeException(
+          "leader "
+              + leaderId
+              + " at "
+              + leaderAddress
+              + " sent a response frame of "
+              + size
+              + " bytes; the limit is "
+              + maxFrameBytes
+              + " (socket.request.max.bytes)");
+    }
+    byte[] responseBytes = new byte[size];
     in.readFully(responseBytes);
     return (R) AbstractResponse.parseResponse(ByteBuffer.wrap(responseBytes), header);
+  }
+
+  /** A peer's frame that breaks the size limit: the connection cannot be trusted any more. */
+  static final class FrameTooLargeException extends IOException {
+    FrameTooLargeException(String message) {
+      super(message);
+    }
   }
 
   private void connect() throws IOException {

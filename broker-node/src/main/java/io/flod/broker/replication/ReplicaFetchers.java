@@ -30,6 +30,7 @@ final class ReplicaFetchers {
   private final ScheduledExecutorService scheduler;
   private final int maxWaitMs;
   private final int maxBytes;
+  private final int maxFrameBytes;
   private final Map<TopicPartition, Partition> following = new ConcurrentHashMap<>();
   private final Map<Integer, ReplicaFetcher> fetchers = new ConcurrentHashMap<>();
 
@@ -42,7 +43,9 @@ final class ReplicaFetchers {
       ScheduledExecutorService scheduler,
       int maxWaitMs,
       int maxBytes,
+      int maxFrameBytes,
       PeerSecurity peers) {
+    this.maxFrameBytes = maxFrameBytes;
     this.peers = peers;
     this.localNodeId = localNodeId;
     this.states = states;
@@ -102,7 +105,14 @@ final class ReplicaFetchers {
       if (fetcher == null) {
         fetcher =
             new ReplicaFetcher(
-                localNodeId, endpoint.nodeId(), address, this, maxWaitMs, maxBytes, peers);
+                localNodeId,
+                endpoint.nodeId(),
+                address,
+                this,
+                maxWaitMs,
+                maxBytes,
+                maxFrameBytes,
+                peers);
         fetchers.put(endpoint.nodeId(), fetcher);
         fetcher.start();
       }

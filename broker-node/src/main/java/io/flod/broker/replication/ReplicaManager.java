@@ -75,6 +75,7 @@ public final class ReplicaManager implements AutoCloseable {
       long replicaLagMaxMs,
       int fetchMaxWaitMs,
       int fetchMaxBytes,
+      int maxFrameBytes,
       PeerSecurity peers) {
     this.localNodeId = localNodeId;
     this.partitions = partitions;
@@ -91,7 +92,7 @@ public final class ReplicaManager implements AutoCloseable {
             });
     this.fetchers =
         new ReplicaFetchers(
-            localNodeId, states, view, zkWork, fetchMaxWaitMs, fetchMaxBytes, peers);
+            localNodeId, states, view, zkWork, fetchMaxWaitMs, fetchMaxBytes, maxFrameBytes, peers);
     long period = Math.max(50, replicaLagMaxMs / 4);
     this.isrCheck =
         scheduler.scheduleWithFixedDelay(

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flod.broker.support.ManualClock;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +31,7 @@ class LogCompactionTest {
           "segment.bytes", "1024", "index.interval.bytes", "128", "cleanup.policy", "compact");
   @TempDir Path dir;
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+  private final ManualClock clock = new ManualClock();
 
   @AfterEach
   void stop() {
@@ -38,7 +39,11 @@ class LogCompactionTest {
   }
 
   private PartitionLog open(boolean clean) {
-    return PartitionLog.open(TP, dir, COMPACTED, clean, 0, Clock.systemUTC(), scheduler);
+    return open(COMPACTED, clean);
+  }
+
+  private PartitionLog open(LogConfig config, boolean clean) {
+    return PartitionLog.open(TP, dir, config, clean, 0, clock, scheduler);
   }
 
   private static void append(PartitionLog log, String key, String value) {
@@ -78,29 +83,57 @@ class LogCompactionTest {
     return contents(log);
   }
 
+  /** The newest record of each key in {@code log}, in offset order. */
+  private static Map<Long, String> newestOfEachKey(Map<Long, String> log) {
+    Map<String, Long> newestOffset = new LinkedHashMap<>();
+    log.forEach((offset, kv) -> newestOffset.put(kv.substring(0, kv.indexOf('=')), offset));
+    Map<Long, String> newest = new java.util.TreeMap<>();
+    newestOffset.values().forEach(offset -> newest.put(offset, log.get(offset)));
+    return newest;
+  }
+
+  /** Runs passes until the cleaned part stops growing; returns how many passes moved it. */
+  private static int compactFully(PartitionLog log, KeyOffsetMap map) {
+    int passes = 0;
+    long cleaned = log.cleanedUpTo();
+    while (true) {
+      log.compact(map);
+      if (log.cleanedUpTo() == cleaned) {
+        return passes;
+      }
+      cleaned = log.cleanedUpTo();
+      passes++;
+    }
+  }
+
+  private void assertSegmentsWithin(int segmentBytes) throws Exception {
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path segment : files.filter(f -> f.toString().endsWith(".log")).toList()) {
+        assertTrue(
+            Files.size(segment) <= segmentBytes,
+            segment.getFileName() + " holds " + Files.size(segment) + " bytes");
+      }
+    }
+  }
+
   @Test
-  void onlyTheNewestRecordOfEachKeySurvivesInSealedSegments() {
+  void onlyTheNewestRecordOfEachKeySurvivesAndATombstoneStaysForDeleteRetentionMs()
+      throws Exception {
     try (PartitionLog log = open(false)) {
       Map<Long, String> before = fill(log);
       int segmentsBefore = log.segmentCount();
       assertTrue(segmentsBefore > 5, "small segments rolled: " + segmentsBefore);
       assertTrue(log.compact() > 0, "bytes reclaimed");
-      assertEquals(2, log.segmentCount(), "the sealed segments became one; the active one stays");
+      compactFully(log, new KeyOffsetMap(1 << 16));
+      assertSegmentsWithin(1024);
       assertEquals(0, log.compact(), "nothing new sealed: nothing to do");
 
       Map<Long, String> after = contents(log);
-      Map<String, Long> newestOffset = new LinkedHashMap<>();
-      before.forEach((offset, kv) -> newestOffset.put(kv.substring(0, kv.indexOf('=')), offset));
-      for (Map.Entry<Long, String> e : before.entrySet()) {
-        String key = e.getValue().substring(0, e.getValue().indexOf('='));
-        boolean newest = newestOffset.get(key).equals(e.getKey());
-        if (newest && !e.getValue().endsWith("=null")) {
-          assertEquals(
-              e.getValue(),
-              after.get(e.getKey()),
-              "the newest record of " + key + " stays, at its offset");
-        }
+      Map<Long, String> sealedNewest = new java.util.TreeMap<>(newestOfEachKey(before));
+      for (Map.Entry<Long, String> e : sealedNewest.entrySet()) {
+        assertEquals(e.getValue(), after.get(e.getKey()), "the newest record stays at its offset");
       }
+      assertEquals("k4=null", after.get(199L), "the tombstone is kept for delete.retention.ms");
       assertTrue(
           after.size() < 30, "superseded records are gone: " + after.size() + " left of 200");
       assertEquals(200, log.logEndOffset(), "offsets do not change");
@@ -110,21 +143,85 @@ class LogCompactionTest {
   }
 
   @Test
-  void aSwapInterruptedAfterItsPointOfNoReturnIsFinishedAtStartUp() throws Exception {
+  void aTombstoneGoesInThePassAfterItsDeleteHorizonAndOlderValuesOfItsKeyGoAtOnce() {
+    LogConfig retainAMinute =
+        PartitionLogTest.config(
+            "segment.bytes", "1024", "cleanup.policy", "compact", "delete.retention.ms", "60000");
+    try (PartitionLog log = open(retainAMinute, false)) {
+      append(log, "gone", "v1");
+      append(log, "gone", null);
+      for (int i = 0; i < 60; i++) {
+        append(log, "other-" + i, "x".repeat(50));
+      }
+      assertTrue(log.compact() > 0);
+      assertFalse(
+          contents(log).containsValue("gone=v1"), "the deleted value goes in the first pass");
+      assertTrue(contents(log).containsValue("gone=null"), "its tombstone stays");
+
+      clock.advance(30_000);
+      log.compact();
+      assertTrue(contents(log).containsValue("gone=null"), "still within delete.retention.ms");
+
+      clock.advance(31_000);
+      assertTrue(log.compact() > 0, "a pass is due for the expired tombstone with nothing new");
+      assertFalse(contents(log).containsValue("gone=null"), "the tombstone is gone");
+      assertEquals(0, log.compact(), "and nothing is left to do");
+    }
+  }
+
+  @Test
+  void aKeyMapSmallerThanTheKeysCleansTheLogInSeveralPasses() throws Exception {
+    Map<Long, String> before;
     try (PartitionLog log = open(false)) {
-      fill(log);
+      for (int round = 0; round < 3; round++) {
+        for (int k = 0; k < 100; k++) {
+          append(log, "key-" + k, "round-" + round);
+        }
+      }
+      append(log, "last", "in the active segment");
+      before = contents(log);
+      KeyOffsetMap small = new KeyOffsetMap(24 * 40);
+      assertTrue(small.capacity() < 100, "fewer slots than keys: " + small.capacity());
+      int passes = compactFully(log, small);
+      assertTrue(passes > 3, "several passes: " + passes);
+      assertSegmentsWithin(1024);
+
+      Map<Long, String> after = contents(log);
+      Map<Long, String> expected = newestOfEachKey(before);
+      assertEquals(expected, after, "exactly the newest record of each key is left");
+    }
+    try (PartitionLog log = open(true)) {
+      assertEquals(newestOfEachKey(before), contents(log), "and reads back after a restart");
+    }
+  }
+
+  @Test
+  void aSwapInterruptedAfterItsPointOfNoReturnIsFinishedAtStartUp() throws Exception {
+    Map<Long, String> before;
+    try (PartitionLog log = open(false)) {
+      before = fill(log);
       List<LogSegment> sealed = log.sealedSegments();
+      KeyOffsetMap map = new KeyOffsetMap(1 << 16);
+      long end = sealed.get(sealed.size() - 1).nextOffset();
+      long mapped = SegmentCompactor.mapNewestOffsets(sealed, 0, end, map);
+      // The whole sealed part as one group: its base, and the active segment's base as its end.
+      List<LogSegment> group = sealed.subList(0, 3);
+      long groupEnd = sealed.get(3).baseOffset();
       Path cleaned =
           SegmentCompactor.writeCleaned(
-              dir, sealed, SegmentCompactor.newestOffsets(log), new long[2]);
-      Files.move(
-          cleaned,
-          cleaned.resolveSibling(cleaned.getFileName().toString().replace(".cleaned", ".swap")));
+              dir,
+              group,
+              new SegmentCompactor.CleaningFilter(map, mapped, clock.millis(), 60_000),
+              new long[2]);
+      Files.move(cleaned, SegmentCompactor.swapFile(dir, group.get(0).baseOffset(), groupEnd));
       // Crash here: the old segments are still in place next to the swap file.
     }
     try (PartitionLog log = open(false)) {
       Map<Long, String> after = contents(log);
-      assertTrue(after.size() < 30, "the swap was finished: " + after.size() + " records");
+      assertTrue(after.size() < before.size(), "the swap was finished: " + after.size());
+      for (long offset = before.size() - 20; offset < before.size(); offset++) {
+        assertEquals(before.get(offset), after.get(offset), "later segments are untouched");
+      }
       assertEquals(200, log.logEndOffset());
       try (Stream<Path> files = Files.list(dir)) {
         assertFalse(files.anyMatch(f -> f.toString().endsWith(".swap")));
@@ -137,8 +234,14 @@ class LogCompactionTest {
     Map<Long, String> before;
     try (PartitionLog log = open(false)) {
       before = fill(log);
+      List<LogSegment> sealed = log.sealedSegments();
+      KeyOffsetMap map = new KeyOffsetMap(1 << 16);
+      long mapped = SegmentCompactor.mapNewestOffsets(sealed, 0, Long.MAX_VALUE, map);
       SegmentCompactor.writeCleaned(
-          dir, log.sealedSegments(), SegmentCompactor.newestOffsets(log), new long[2]);
+          dir,
+          sealed,
+          new SegmentCompactor.CleaningFilter(map, mapped, clock.millis(), 60_000),
+          new long[2]);
     }
     try (PartitionLog log = open(false)) {
       assertEquals(before, contents(log));

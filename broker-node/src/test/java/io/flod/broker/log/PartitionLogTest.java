@@ -420,17 +420,137 @@ class PartitionLogTest {
   }
 
   @Test
-  void followerRefusesBatchesThatDoNotContinueItsLog() throws Exception {
+  void followerRefusesBatchesThatOverlapItsLogAndTakesGapsACompactedLeaderLeft() throws Exception {
     Path leaderDir = dir.resolve("leader2");
     try (PartitionLog leader =
             PartitionLog.open(TP, leaderDir, smallSegments(), true, 0, clock, scheduler);
         PartitionLog follower = open(smallSegments(), true, 0)) {
       leader.appendAsLeader(batch(1000, "a", "b"), 0);
       leader.appendAsLeader(batch(1000, "c"), 0);
+      leader.appendAsLeader(batch(1000, "d"), 0);
+      follower.appendAsFollower(asFetched(leader.readForReplica(0, 1000)));
+      follower.truncateTo(2);
+      follower.appendAsLeader(batch(1000, "diverged"), 1);
       assertThrows(
           IllegalStateException.class,
-          () -> follower.appendAsFollower(asFetched(leader.readForReplica(2, 1000))));
-      assertEquals(0, follower.logEndOffset());
+          () -> follower.appendAsFollower(asFetched(leader.readForReplica(2, 1000))),
+          "a batch that starts below the log end does not continue it");
+      assertEquals(3, follower.logEndOffset());
+
+      // Compaction on the leader removed offset 3: the follower takes the batch after the gap.
+      follower.truncateTo(2);
+      follower.appendAsFollower(asFetched(leader.readForReplica(3, 1000)));
+      assertEquals(4, follower.logEndOffset());
+      follower.updateHighWatermark(4);
+      List<String> read = new ArrayList<>(values(follower.read(0, 1000, true)));
+      read.addAll(values(follower.read(3, 1000, true)));
+      assertEquals(List.of("0=a", "1=b", "3=d"), read);
     }
+  }
+
+  @Test
+  void aRolledSegmentIsInItsDirectoryOnDiskBeforeAFlushedAppendIsAcknowledged() throws Exception {
+    LogConfig flushEach =
+        config("flush.messages", "1", "segment.bytes", "1024", "index.interval.bytes", "128");
+    try (PartitionLog log = open(flushEach, false, 0)) {
+      List<List<String>> synced = new ArrayList<>();
+      log.directorySync(
+          directory -> {
+            try (var files = Files.list(directory)) {
+              synced.add(files.map(f -> f.getFileName().toString()).sorted().toList());
+            }
+          });
+      for (int i = 0; i < 20; i++) {
+        append(log, batch(100 + i, "v".repeat(100)), 0);
+        List<String> logs;
+        try (var files = Files.list(dir)) {
+          logs =
+              files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".log")).toList();
+        }
+        for (String segment : logs) {
+          assertTrue(
+              synced.stream().anyMatch(entries -> entries.contains(segment)),
+              "segment " + segment + " was acknowledged into before its directory was fsynced");
+        }
+      }
+      assertTrue(log.segmentCount() > 2, "segments rolled: " + log.segmentCount());
+    }
+  }
+
+  /**
+   * A batch claiming {@code count} records from {@code count} offsets (a compressed batch of empty
+   * records can), built by rewriting a one-record batch's header and CRC.
+   */
+  private static MemoryRecords wideBatch(int count) {
+    MemoryRecords records = batch(Instant.parse("2026-01-01T00:00:00Z").toEpochMilli(), "wide");
+    java.nio.ByteBuffer buffer = records.buffer();
+    buffer.putInt(23, count - 1); // last offset delta
+    buffer.putInt(57, count); // records count
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(buffer.duplicate().position(21).limit(buffer.limit()));
+    buffer.putInt(17, (int) crc.getValue());
+    return records;
+  }
+
+  @Test
+  void aBatchWhoseOffsetTheActiveSegmentCannotIndexGoesToANewSegment() throws Exception {
+    LogConfig indexEvery = config("index.interval.bytes", "0");
+    int span = 1 << 30;
+    try (PartitionLog log = open(indexEvery, false, 0)) {
+      append(log, wideBatch(span), 0);
+      append(log, wideBatch(span), 0);
+      assertEquals(1, log.segmentCount(), "offsets up to base + 2^31 - 1 fit one segment");
+      LogAppendResult third = append(log, wideBatch(span), 0);
+      assertEquals(2L * span, third.firstOffset());
+      assertEquals(2, log.segmentCount(), "rolled before writing what the index cannot hold");
+      assertEquals(3L * span, log.logEndOffset());
+      RecordBatch read =
+          ((FileSliceRecords) log.read(2L * span + 5, 1000, true).records())
+              .asFileRecords()
+              .batches()
+              .iterator()
+              .next();
+      assertEquals(2L * span, read.baseOffset());
+      append(log, batch(clock.millis(), "after"), 0);
+    }
+    try (PartitionLog log = open(indexEvery, false, 0)) {
+      assertEquals(3L * span + 1, log.logEndOffset(), "recovery keeps every batch");
+      assertEquals(List.of(3L * span + "=after"), values(log.read(3L * span, 1000, true)));
+    }
+  }
+
+  @Test
+  void recoveryLogsWhereAndWhyItCutACorruptSegment() throws Exception {
+    try (PartitionLog log = open(smallSegments(), false, 0)) {
+      for (int i = 0; i < 30; i++) {
+        append(log, batch(clock.millis(), "v" + i), 0);
+      }
+    }
+    Path last = dir.resolve(String.format("%020d.log", 0));
+    int firstBatchSize;
+    try (RandomAccessFile file = new RandomAccessFile(last.toFile(), "rw")) {
+      file.seek(8);
+      firstBatchSize = 12 + file.readInt();
+      file.seek(firstBatchSize + 8);
+      file.writeInt(3); // the second batch's length: shorter than any batch header
+    }
+    java.io.PrintStream stderr = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+    try (PartitionLog log = open(smallSegments(), false, 0)) {
+      assertTrue(log.logEndOffset() < 30, "the corrupt batch and what follows are cut");
+    } finally {
+      System.setErr(stderr);
+    }
+    String output = captured.toString(StandardCharsets.UTF_8);
+    stderr.print(output);
+    String warning =
+        output
+            .lines()
+            .filter(l -> l.contains("recovery truncated"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no recovery warning logged"));
+    assertTrue(warning.contains("from position " + firstBatchSize), warning);
+    assertTrue(warning.contains("smaller than minimum record overhead"), warning);
   }
 }
