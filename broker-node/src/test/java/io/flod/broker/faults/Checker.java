@@ -141,7 +141,10 @@ public final class Checker {
                         values
                             .keySet()
                             .forEach(
-                                v -> where.computeIfAbsent(v, k -> new TreeSet<>()).add(tp + "@" + offset))));
+                                v ->
+                                    where
+                                        .computeIfAbsent(v, k -> new TreeSet<>())
+                                        .add(tp + "@" + offset))));
     where.forEach(
         (value, places) -> {
           if (places.size() > 1) {
@@ -161,7 +164,8 @@ public final class Checker {
                       if (values.size() > 1) {
                         found.add(
                             new Anomaly(
-                                Kind.INCONSISTENT_OFFSET, tp + " offset " + offset + ": " + values));
+                                Kind.INCONSISTENT_OFFSET,
+                                tp + " offset " + offset + ": " + values));
                       }
                     }));
     return found;
@@ -252,9 +256,10 @@ public final class Checker {
 
   static List<Anomaly> replicaDivergence(History history) {
     List<Anomaly> found = new ArrayList<>();
-    Map<TopicPartition, List<ReplicaLog>> byPartition = new TreeMap<>(
-        java.util.Comparator.comparing(TopicPartition::topic)
-            .thenComparingInt(TopicPartition::partition));
+    Map<TopicPartition, List<ReplicaLog>> byPartition =
+        new TreeMap<>(
+            java.util.Comparator.comparing(TopicPartition::topic)
+                .thenComparingInt(TopicPartition::partition));
     history.replicaLogs.forEach(
         l -> byPartition.computeIfAbsent(l.tp(), k -> new ArrayList<>()).add(l));
     byPartition.forEach(

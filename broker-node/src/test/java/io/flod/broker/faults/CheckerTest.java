@@ -14,7 +14,9 @@ class CheckerTest {
   private static final TopicPartition P0 = new TopicPartition("t", 0);
   private static final TopicPartition P1 = new TopicPartition("t", 1);
 
-  /** Three acknowledged writes per partition, read back in full by a consumer and the final read. */
+  /**
+   * Three acknowledged writes per partition, read back in full by a consumer and the final read.
+   */
   private static History clean() {
     History h = new History();
     for (TopicPartition tp : List.of(P0, P1)) {
@@ -70,8 +72,7 @@ class CheckerTest {
     assertEquals(2, found.size(), found.toString());
     assertEquals(Kind.LOST_WRITE, found.get(0).kind());
     assertEquals(
-        new Anomaly(
-            Kind.INCONSISTENT_OFFSET, "t-0 offset 3: {v0-3=ack, other=final read}"),
+        new Anomaly(Kind.INCONSISTENT_OFFSET, "t-0 offset 3: {v0-3=ack, other=final read}"),
         found.get(1));
   }
 
@@ -114,8 +115,7 @@ class CheckerTest {
     List<Anomaly> found = only(h, Kind.COMMIT_BACKWARDS);
     assertEquals(
         List.of(
-            new Anomaly(
-                Kind.COMMIT_BACKWARDS, "group g t-0 committed 1 after 3 (commits #3, #7)")),
+            new Anomaly(Kind.COMMIT_BACKWARDS, "group g t-0 committed 1 after 3 (commits #3, #7)")),
         found);
   }
 

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The short fault schedule CI runs: a fixed seed and a handful of faults that today's brokers
  * survive (leader SIGKILLs, SIGSTOP pauses, leader cut from its followers, a slow leader link),
- * with the workload running throughout; then every checker must find nothing. The soak
- * ({@link FaultSoakIT}) runs every fault kind, many more times.
+ * with the workload running throughout; then every checker must find nothing. The soak ({@link
+ * FaultSoakIT}) runs every fault kind, many more times.
  */
 class FaultCiIT {
   @TempDir Path dir;

@@ -32,14 +32,14 @@ import org.slf4j.LoggerFactory;
  * A Flod cluster whose every network link runs through a {@link LinkProxy}: an embedded ZooKeeper,
  * the controller in this JVM, and brokers in their own JVMs.
  *
- * <p>Addresses: broker {@code N} listens on {@code 127.0.1.N:P} and advertises {@code 127.0.0.N:P},
+ * <p>Addresses: broker {@code N} listens on {@code 127.0.1.N:P} and advertises {@code 127.0.3.N:P},
  * where its listener proxy listens; so clients and the other brokers' replica fetchers all go
  * through the proxy. The proxy tells a peer broker's fetcher from a client by the Kafka client id
  * of the connection's first request ({@code flod-replica-M}): one proxy per broker is enough to
- * partition a leader from its followers while clients still reach it, with no broker setting and
- * no source-address binding. Each broker, and the controller, reach ZooKeeper through a proxy of
- * their own, so one of them can be cut from ZooKeeper alone. The port {@code P} is kept across
- * restarts, so the addresses clients know stay valid.
+ * partition a leader from its followers while clients still reach it, with no broker setting and no
+ * source-address binding. Each broker, and the controller, reach ZooKeeper through a proxy of their
+ * own, so one of them can be cut from ZooKeeper alone. The port {@code P} is kept across restarts,
+ * so the addresses clients know stay valid.
  *
  * <p>With {@code tmpfsDisks}, each broker's data directory is a small tmpfs of its own (needs root
  * and mount), so {@link #fillDisk} can fill it.
@@ -47,6 +47,9 @@ import org.slf4j.LoggerFactory;
 public final class FaultCluster implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FaultCluster.class);
   public static final String CONTROLLER = "controller";
+
+  /** ZooKeeper proxies listen here: away from 127.0.0.1, where clients take ephemeral ports. */
+  private static final String ZK_PROXY_HOST = "127.0.2.1";
 
   private final Path dir;
   private final String name;
@@ -96,7 +99,7 @@ public final class FaultCluster implements AutoCloseable {
     InetSocketAddress real = parse(zk.connectString());
     return new LinkProxy(
         "zk-for-" + peer,
-        new InetSocketAddress("127.0.0.1", 0),
+        new InetSocketAddress(ZK_PROXY_HOST, 0),
         real,
         proxyLoop,
         LinkProxy.fixed(peer));
@@ -158,7 +161,8 @@ public final class FaultCluster implements AutoCloseable {
     }
     Integer port = ports.get(id);
     String listen = backHost(id) + ":" + (port == null ? 0 : port);
-    BrokerProcess broker = BrokerProcess.startClusteredOn(data, listen, args.toArray(String[]::new));
+    BrokerProcess broker =
+        BrokerProcess.startClusteredOn(data, listen, args.toArray(String[]::new));
     brokers.put(id, broker);
     if (port == null) {
       int bound = parse(broker.bootstrapServers()).getPort();
@@ -176,8 +180,9 @@ public final class FaultCluster implements AutoCloseable {
     return broker;
   }
 
+  /** Where broker {@code id}'s listener proxy listens and what the broker advertises. */
   private static String frontHost(int id) {
-    return "127.0.0." + id;
+    return "127.0.3." + id;
   }
 
   private static String backHost(int id) {

@@ -125,7 +125,8 @@ public final class FaultRun {
             detail = "injection failed: " + e;
             findings.add("fault #" + fault.index() + " " + fault.kind() + ": " + detail);
           }
-          log.info("fault #{} {}: {} for {} ms", fault.index(), fault.kind(), detail, fault.holdMs());
+          log.info(
+              "fault #{} {}: {} for {} ms", fault.index(), fault.kind(), detail, fault.holdMs());
           // The fault's duration: holding it is the point, not waiting for a condition.
           Thread.sleep(fault.holdMs());
           injector.heal(fault);
@@ -155,29 +156,52 @@ public final class FaultRun {
         }
         // A last quiet stretch under load after the last fault.
         int before = history.writes.size();
-        org.awaitility.Awaitility.await()
-            .atMost(Duration.ofSeconds(60))
-            .until(() -> history.writes.size() >= before + 100);
+        try {
+          org.awaitility.Awaitility.await()
+              .atMost(Duration.ofSeconds(60))
+              .until(() -> history.writes.size() >= before + 100);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+          findings.add("no 100 writes acknowledged in the 60 s after the last fault");
+        }
       } finally {
         workload.close();
       }
-      Workload.finalRead(
-          cluster.bootstrap(), TOPIC, settings.partitions(), history, Duration.ofSeconds(120));
-      readReplicaLogs(cluster, settings.partitions(), history);
+      findings.addAll(
+          Workload.finalRead(
+              cluster.bootstrap(), TOPIC, settings.partitions(), history, Duration.ofSeconds(60)));
+      try {
+        readReplicaLogs(cluster, settings.partitions(), history);
+      } catch (Exception e) {
+        findings.add("replica logs not readable: " + e);
+      }
     }
+    Path out = Path.of(System.getProperty("faults.report.dir", "target"));
+    keepBrokerLogs(dir, out.resolve("faults-logs-" + settings.seed()));
     List<FaultRecord> measured = withUnavailability(records, history, settings.partitions());
     List<Anomaly> anomalies = Checker.check(history);
     String report = report(settings, kinds, measured, history, anomalies, findings);
     System.out.println(report);
-    Path out = Path.of(System.getProperty("faults.report.dir", "target"));
-    Files.createDirectories(out);
     Files.writeString(out.resolve("faults-report-" + settings.seed() + ".txt"), report);
+    Files.write(
+        out.resolve("faults-anomalies-" + settings.seed() + ".txt"),
+        anomalies.stream().map(Anomaly::toString).toList());
     return new Result(settings, measured, history, anomalies, findings, report);
   }
 
+  /** Copies the brokers' logs out of the test's directory (deleted after the test) for reading. */
+  private static void keepBrokerLogs(Path dir, Path to) throws java.io.IOException {
+    Files.createDirectories(to);
+    try (var files = Files.list(dir)) {
+      for (Path log : files.filter(f -> f.toString().endsWith("-broker.log")).toList()) {
+        Files.copy(
+            log, to.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+  }
+
   /**
-   * Each replica's batches below the high watermark (the final read's end), once the replicas
-   * agree or 30 s have passed (a follower may still be catching up on the last records).
+   * Each replica's batches below the high watermark (the final read's end), once the replicas agree
+   * or 30 s have passed (a follower may still be catching up on the last records).
    */
   private static void readReplicaLogs(FaultCluster cluster, int partitions, History history)
       throws Exception {
@@ -262,54 +286,136 @@ public final class FaultRun {
     faults.forEach(f -> byKind.merge(f.fault().kind(), 1, Integer::sum));
     Map<Checker.Kind, Integer> counts = Checker.counts(anomalies);
     out.append("==== fault run report ====\n");
-    out.append("seed: ").append(settings.seed()).append(" (replay: -Dfaults.seed=")
-        .append(settings.seed()).append(")\n");
+    out.append("seed: ")
+        .append(settings.seed())
+        .append(" (replay: -Dfaults.seed=")
+        .append(settings.seed())
+        .append(")\n");
     out.append("faults injected: ").append(faults.size()).append(" ").append(byKind).append('\n');
-    out.append("writes attempted: ").append(history.attemptedCount())
-        .append(", acknowledged: ").append(history.writes.size())
-        .append(", not acknowledged (failed or timed out): ").append(history.failedCount())
+    out.append("writes attempted: ")
+        .append(history.attemptedCount())
+        .append(", acknowledged: ")
+        .append(history.writes.size())
+        .append(", not acknowledged (failed or timed out): ")
+        .append(history.failedCount())
         .append('\n');
     out.append("records read by consumers: ")
-        .append(history.reads.values().stream().mapToLong(l -> l.stream().filter(r -> !r.isAssignment()).count()).sum())
-        .append(", commits accepted: ").append(history.commits.size()).append('\n');
-    out.append("lost: ").append(counts.get(Checker.Kind.LOST_WRITE))
-        .append(", duplicated: ").append(counts.get(Checker.Kind.DUPLICATE))
-        .append(", inconsistent offsets: ").append(counts.get(Checker.Kind.INCONSISTENT_OFFSET))
-        .append(", poll-skip: ").append(counts.get(Checker.Kind.POLL_SKIP))
-        .append(", nonmonotonic: ").append(counts.get(Checker.Kind.NONMONOTONIC_POLL))
-        .append(", commits backwards: ").append(counts.get(Checker.Kind.COMMIT_BACKWARDS))
-        .append(", replica divergence: ").append(counts.get(Checker.Kind.REPLICA_DIVERGENCE))
+        .append(
+            history.reads.values().stream()
+                .mapToLong(l -> l.stream().filter(r -> !r.isAssignment()).count())
+                .sum())
+        .append(", commits accepted: ")
+        .append(history.commits.size())
         .append('\n');
-    out.append("max unavailability per partition (ms without an acknowledged write) after each fault:\n");
+    out.append("lost: ")
+        .append(counts.get(Checker.Kind.LOST_WRITE))
+        .append(", duplicated: ")
+        .append(counts.get(Checker.Kind.DUPLICATE))
+        .append(", inconsistent offsets: ")
+        .append(counts.get(Checker.Kind.INCONSISTENT_OFFSET))
+        .append(", poll-skip: ")
+        .append(counts.get(Checker.Kind.POLL_SKIP))
+        .append(", nonmonotonic: ")
+        .append(counts.get(Checker.Kind.NONMONOTONIC_POLL))
+        .append(", commits backwards: ")
+        .append(counts.get(Checker.Kind.COMMIT_BACKWARDS))
+        .append(", replica divergence: ")
+        .append(counts.get(Checker.Kind.REPLICA_DIVERGENCE))
+        .append('\n');
+    out.append(
+        "max unavailability per partition (ms without an acknowledged write) after each fault:\n");
     for (FaultRecord f : faults) {
-      out.append(String.format(
-          "  #%d %-32s %-40s hold %5d ms, whole %s, unavailable %s%n",
-          f.fault().index(),
-          f.fault().kind(),
-          f.detail(),
-          f.fault().holdMs(),
-          f.recovered() ? (f.recoveredMs() - f.healedMs()) + " ms after heal" : "NEVER",
-          f.maxUnavailableMs()));
+      out.append(
+          String.format(
+              "  #%d %-32s %-40s hold %5d ms, whole %s, unavailable %s%n",
+              f.fault().index(),
+              f.fault().kind(),
+              f.detail(),
+              f.fault().holdMs(),
+              f.recovered() ? (f.recoveredMs() - f.healedMs()) + " ms after heal" : "NEVER",
+              f.maxUnavailableMs()));
     }
     Map<Kind, Long> worst = new EnumMap<>(Kind.class);
     faults.forEach(
-        f -> worst.merge(
-            f.fault().kind(),
-            f.maxUnavailableMs().values().stream().mapToLong(Long::longValue).max().orElse(0),
-            Math::max));
+        f ->
+            worst.merge(
+                f.fault().kind(),
+                f.maxUnavailableMs().values().stream().mapToLong(Long::longValue).max().orElse(0),
+                Math::max));
     out.append("worst unavailability by kind (ms): ").append(worst).append('\n');
+    if (!history.consumerErrors.isEmpty()) {
+      out.append("consumer errors (count by message):\n");
+      history.consumerErrors.entrySet().stream()
+          .sorted(Map.Entry.comparingByKey())
+          .limit(50)
+          .forEach(
+              e ->
+                  out.append("  ")
+                      .append(e.getValue())
+                      .append(" x ")
+                      .append(e.getKey())
+                      .append('\n'));
+    }
     if (!findings.isEmpty()) {
       out.append("findings:\n");
       findings.forEach(f -> out.append("  ").append(f).append('\n'));
     }
     if (!anomalies.isEmpty()) {
-      out.append("anomalies (").append(anomalies.size()).append("):\n");
-      anomalies.stream().limit(200).forEach(a -> out.append("  ").append(a).append('\n'));
-      if (anomalies.size() > 200) {
-        out.append("  ... and ").append(anomalies.size() - 200).append(" more\n");
+      out.append("anomalies (")
+          .append(anomalies.size())
+          .append("; at most 10 of each kind here, all in faults-anomalies-")
+          .append(settings.seed())
+          .append(".txt):\n");
+      for (Checker.Kind kind : Checker.Kind.values()) {
+        List<Anomaly> ofKind = anomalies.stream().filter(a -> a.kind() == kind).toList();
+        ofKind.stream().limit(10).forEach(a -> out.append("  ").append(a).append('\n'));
+        if (ofKind.size() > 10) {
+          out.append("  ... and ")
+              .append(ofKind.size() - 10)
+              .append(" more ")
+              .append(kind)
+              .append('\n');
+        }
       }
+      out.append(lostRanges(history, anomalies));
     }
     out.append("==== end of report (seed ").append(settings.seed()).append(") ====\n");
+    return out.toString();
+  }
+
+  /** Lost acknowledged writes per partition as offset ranges, with when they were acknowledged. */
+  static String lostRanges(History history, List<Anomaly> anomalies) {
+    if (anomalies.stream().noneMatch(a -> a.kind() == Checker.Kind.LOST_WRITE)) {
+      return "";
+    }
+    Map<String, List<Long>> lostOffsets = new TreeMap<>();
+    for (Anomaly a : anomalies) {
+      if (a.kind() == Checker.Kind.LOST_WRITE) {
+        String[] words = a.detail().split(" ");
+        lostOffsets
+            .computeIfAbsent(words[0], k -> new ArrayList<>())
+            .add(Long.parseLong(words[2].replace(":", "")));
+      }
+    }
+    StringBuilder out = new StringBuilder("  lost acknowledged offsets by partition:\n");
+    lostOffsets.forEach(
+        (tp, offsets) -> {
+          java.util.Collections.sort(offsets);
+          out.append("    ").append(tp).append(": ");
+          long from = offsets.get(0);
+          long last = from;
+          for (long o : offsets.subList(1, offsets.size())) {
+            if (o != last + 1) {
+              out.append(from == last ? "" + from : from + ".." + last).append(' ');
+              from = o;
+            }
+            last = o;
+          }
+          out.append(from == last ? "" + from : from + ".." + last)
+              .append(" (")
+              .append(offsets.size())
+              .append(")\n");
+        });
     return out.toString();
   }
 
@@ -367,7 +473,8 @@ public final class FaultRun {
           try {
             cluster.restart(b);
           } catch (IllegalStateException e) {
-            findings.add("fault #" + fault.index() + " RESTART_BROKER " + b + ": " + e.getMessage());
+            findings.add(
+                "fault #" + fault.index() + " RESTART_BROKER " + b + ": " + e.getMessage());
           }
           return "SIGTERM and restart broker " + b;
         }
@@ -451,15 +558,17 @@ public final class FaultRun {
       List<PartitionState> states = cluster.partitionStates();
       long ours = states.stream().filter(s -> s.topicPartition().topic().equals(TOPIC)).count();
       return ours == partitions
-          && states.stream()
-              .allMatch(s -> s.hasLeader() && s.isr().size() == s.replicas().size());
+          && states.stream().allMatch(s -> s.hasLeader() && s.isr().size() == s.replicas().size());
     }
 
     String describe() {
       try {
         StringBuilder out = new StringBuilder();
         for (int id : cluster.brokerIds()) {
-          out.append("broker ").append(id).append(cluster.isAlive(id) ? " up" : " DOWN").append("; ");
+          out.append("broker ")
+              .append(id)
+              .append(cluster.isAlive(id) ? " up" : " DOWN")
+              .append("; ");
         }
         for (PartitionState s : cluster.partitionStates()) {
           out.append(s.topicPartition())

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The soak: at least 100 faults of every kind on a random seed (printed; {@code -Dfaults.seed}
  * replays one), then the figures of the issue: faults by kind, records acknowledged, lost,
- * duplicated, inconsistent offsets, the worst unavailability per partition after each fault.
- * Runs only in the {@code soak} profile:
+ * duplicated, inconsistent offsets, the worst unavailability per partition after each fault. Runs
+ * only in the {@code soak} profile:
  *
  * <pre>
  * mvn -B -o -pl broker-node -am verify -Psoak -Dfaults.count=100 -Dspotless.check.skip=true

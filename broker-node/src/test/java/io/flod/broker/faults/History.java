@@ -22,8 +22,8 @@ public final class History {
   public record Write(String value, TopicPartition tp, long offset, long ackedAtMs) {}
 
   /**
-   * One step of a consumer's history: a record it polled, or (with {@code offset} -1) the moment
-   * it was assigned {@code tp} anew, after which it may start anywhere its group committed.
+   * One step of a consumer's history: a record it polled, or (with {@code offset} -1) the moment it
+   * was assigned {@code tp} anew, after which it may start anywhere its group committed.
    */
   public record Read(String consumer, TopicPartition tp, long offset, String value) {
     static Read assigned(String consumer, TopicPartition tp) {
@@ -38,8 +38,11 @@ public final class History {
   /** A commit the coordinator accepted, in the order the acceptances were seen. */
   public record Commit(String group, TopicPartition tp, long offset, long sequence) {}
 
-  /** A replica's batches (base-last:crc) below the high watermark, as its segment files hold them. */
-  public record ReplicaLog(TopicPartition tp, int broker, long highWatermark, List<String> batches) {}
+  /**
+   * A replica's batches (base-last:crc) below the high watermark, as its segment files hold them.
+   */
+  public record ReplicaLog(
+      TopicPartition tp, int broker, long highWatermark, List<String> batches) {}
 
   private final long startMs = System.currentTimeMillis();
   final List<Write> writes = new CopyOnWriteArrayList<>();
@@ -50,6 +53,7 @@ public final class History {
   private final AtomicLong commitSequence = new AtomicLong();
   final Map<TopicPartition, NavigableMap<Long, String>> finalRead = new ConcurrentHashMap<>();
   final List<ReplicaLog> replicaLogs = new CopyOnWriteArrayList<>();
+  final Map<String, AtomicLong> consumerErrors = new ConcurrentHashMap<>();
 
   /** Milliseconds since the history began. */
   public long now() {
@@ -64,12 +68,19 @@ public final class History {
     failed.incrementAndGet();
   }
 
+  /** A consumer's poll or commit failed with {@code what}; counted per distinct message. */
+  public void consumerError(String what) {
+    consumerErrors.computeIfAbsent(what, k -> new AtomicLong()).incrementAndGet();
+  }
+
   public void acked(String value, TopicPartition tp, long offset) {
     writes.add(new Write(value, tp, offset, now()));
   }
 
   public void assigned(String consumer, TopicPartition tp) {
-    reads.computeIfAbsent(consumer, c -> new CopyOnWriteArrayList<>()).add(Read.assigned(consumer, tp));
+    reads
+        .computeIfAbsent(consumer, c -> new CopyOnWriteArrayList<>())
+        .add(Read.assigned(consumer, tp));
   }
 
   public void polled(String consumer, TopicPartition tp, long offset, String value) {

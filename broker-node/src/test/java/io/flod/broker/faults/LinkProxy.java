@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * cut, stall, delay or one-way-partition, per peer. Only loopback addresses are ever used.
  *
  * <p>Each accepted connection is given a peer name by a classifier that looks at its first bytes
- * (for a broker listener: the Kafka client id, so a peer broker's replica fetcher is told apart from
- * clients; for ZooKeeper: the fixed name of the one process the proxy serves). The {@link Link}
- * set for that peer then decides what happens to its bytes:
+ * (for a broker listener: the Kafka client id, so a peer broker's replica fetcher is told apart
+ * from clients; for ZooKeeper: the fixed name of the one process the proxy serves). The {@link
+ * Link} set for that peer then decides what happens to its bytes:
  *
  * <ul>
  *   <li>a partition <em>stalls</em> a direction: bytes are held and no more are read, as iptables

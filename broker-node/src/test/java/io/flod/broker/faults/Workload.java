@@ -161,8 +161,9 @@ public final class Workload implements AutoCloseable {
         } catch (RuntimeException e) {
           // A position reset or a coordinator error; the next poll starts over from what the
           // group committed, which the checker sees as a new assignment.
-          log.info("{} poll failed: {}", name, e.toString());
+          history.consumerError(name + " poll: " + e.getMessage());
           consumer.assignment().forEach(tp -> history.assigned(name, tp));
+          backOff();
           continue;
         }
         for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -187,7 +188,7 @@ public final class Workload implements AutoCloseable {
           break;
         } catch (RuntimeException e) {
           // Not accepted (rebalance, coordinator moving, timeout): the group may re-read these.
-          log.info("{} commit failed: {}", name, e.toString());
+          history.consumerError(name + " commit: " + e.getClass().getSimpleName());
           consumer.assignment().forEach(tp -> history.assigned(name, tp));
         }
       }
@@ -197,6 +198,18 @@ public final class Workload implements AutoCloseable {
       log.warn("{} stopped: {}", name, e.toString());
     } finally {
       consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private static String unreadable(TopicPartition tp, long from, long to, String why) {
+    return tp + " offsets " + from + ".." + (to - 1) + " unreadable in the final read: " + why;
+  }
+
+  private static void backOff() {
+    try {
+      Thread.sleep(100); // a failing poll returns at once; do not spin on it
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -214,33 +227,60 @@ public final class Workload implements AutoCloseable {
 
   /**
    * Reads every partition from its first offset to its high watermark with a fresh consumer and
-   * puts it in the history; throws if a partition cannot be read within {@code atMost}.
+   * puts it in the history. An offset the consumer cannot read (a corrupt batch) is skipped and
+   * named; a partition that cannot be read to its end within {@code atMost} is named too. Returns
+   * those problems (empty when everything was read).
    */
-  public static void finalRead(
+  public static List<String> finalRead(
       String bootstrap, String topic, int partitions, History history, Duration atMost) {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
-    long deadline = System.currentTimeMillis() + atMost.toMillis();
+    List<String> problems = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
       for (int p = 0; p < partitions; p++) {
         TopicPartition tp = new TopicPartition(topic, p);
-        consumer.assign(List.of(tp));
-        consumer.seekToBeginning(List.of(tp));
-        long end = consumer.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
-        while (consumer.position(tp, Duration.ofSeconds(30)) < end) {
-          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-            history.finalRead(tp, r.offset(), new String(r.value(), StandardCharsets.UTF_8));
+        long deadline = System.currentTimeMillis() + atMost.toMillis();
+        long unreadableFrom = -1;
+        String unreadableWhy = null;
+        try {
+          consumer.assign(List.of(tp));
+          consumer.seekToBeginning(List.of(tp));
+          long end = consumer.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
+          while (consumer.position(tp, Duration.ofSeconds(30)) < end) {
+            try {
+              for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                history.finalRead(tp, r.offset(), new String(r.value(), StandardCharsets.UTF_8));
+              }
+            } catch (org.apache.kafka.common.KafkaException e) {
+              long at = consumer.position(tp);
+              if (unreadableFrom < 0) {
+                unreadableFrom = at;
+                unreadableWhy = e.getMessage();
+              }
+              consumer.seek(tp, at + 1);
+              continue;
+            }
+            if (unreadableFrom >= 0) {
+              problems.add(unreadable(tp, unreadableFrom, consumer.position(tp), unreadableWhy));
+              unreadableFrom = -1;
+            }
+            if (System.currentTimeMillis() > deadline) {
+              problems.add(tp + ": final read stuck at " + consumer.position(tp) + " of " + end);
+              break;
+            }
           }
-          if (System.currentTimeMillis() > deadline) {
-            throw new IllegalStateException(
-                tp + ": final read stuck at " + consumer.position(tp) + " of " + end);
+          if (unreadableFrom >= 0) {
+            problems.add(unreadable(tp, unreadableFrom, consumer.position(tp), unreadableWhy));
           }
+          history.finalReadDone(tp);
+        } catch (RuntimeException e) {
+          problems.add(tp + ": final read failed: " + e);
         }
-        history.finalReadDone(tp);
       }
     }
+    return problems;
   }
 }
