@@ -278,6 +278,16 @@ public final class FaultCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Drops what broker {@code from} sends to broker {@code to} on their replication links, while
+   * {@code to} still reaches {@code from}: {@code from}'s fetch requests to {@code to} and its
+   * answers to {@code to}'s fetches are held.
+   */
+  public void partitionOneWay(int from, int to) {
+    listeners.get(to).set("broker-" + from, new Link(true, false, 0));
+    listeners.get(from).set("broker-" + to, new Link(false, true, 0));
+  }
+
   /** Cuts broker {@code id} from ZooKeeper only (clients and peers still reach it). */
   public void partitionFromZooKeeper(int id) {
     zkLinks.get(id).set(LinkProxy.ANY, Link.PARTITIONED);
