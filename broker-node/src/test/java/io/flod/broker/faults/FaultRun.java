@@ -245,7 +245,8 @@ public final class FaultRun {
               .sorted()
               .toArray());
     }
-    long end = history.now();
+    // The last fault's window ends with the last acknowledgement: the workload stops there.
+    long end = history.writes.stream().mapToLong(History.Write::ackedAtMs).max().orElse(0);
     List<FaultRecord> measured = new ArrayList<>();
     for (int i = 0; i < records.size(); i++) {
       FaultRecord r = records.get(i);
