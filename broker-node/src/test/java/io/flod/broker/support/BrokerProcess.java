@@ -36,13 +36,27 @@ public final class BrokerProcess implements AutoCloseable {
     return startWith(dataDir, List.of(args));
   }
 
+  /**
+   * A broker in cluster mode listening on {@code listen} (HOST:PORT) instead of a free port of
+   * 127.0.0.1, for tests that put a proxy in front of it (io.flod.broker.faults).
+   */
+  public static BrokerProcess startClusteredOn(Path dataDir, String listen, String... args)
+      throws IOException {
+    return startWith(dataDir, listen, List.of(args));
+  }
+
   private static BrokerProcess startWith(Path dataDir, List<String> extraArgs) throws IOException {
+    return startWith(dataDir, "127.0.0.1:0", extraArgs);
+  }
+
+  private static BrokerProcess startWith(Path dataDir, String listen, List<String> extraArgs)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add("io.flod.broker.cli.FlodBrokerMain");
-    command.addAll(List.of("broker", "--listen", "127.0.0.1:0", "--data-dir", dataDir.toString()));
+    command.addAll(List.of("broker", "--listen", listen, "--data-dir", dataDir.toString()));
     command.addAll(extraArgs);
     Process process =
         new ProcessBuilder(command)
