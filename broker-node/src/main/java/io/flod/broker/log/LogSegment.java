@@ -20,6 +20,7 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * concurrently and never look past a position the log has published.
  */
 final class LogSegment implements Closeable {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LogSegment.class);
   static final String LOG_SUFFIX = ".log";
   static final String INDEX_SUFFIX = ".index";
   static final String TIME_INDEX_SUFFIX = ".timeindex";
@@ -187,7 +188,9 @@ final class LogSegment implements Closeable {
     try {
       records.append(batches);
     } catch (IOException e) {
-      throw new UncheckedIOException("append failed in " + dir, e);
+      undoPartialAppend(position);
+      throw new org.apache.kafka.common.errors.KafkaStorageException(
+          "append failed in " + dir + " (segment " + baseOffset + "): " + e.getMessage(), e);
     }
     if (position == 0) {
       firstBatchTimestamp = firstBatchMaxTimestamp;
@@ -331,6 +334,25 @@ final class LogSegment implements Closeable {
       }
     }
     return new Recovery(validBytes, truncated, reason);
+  }
+
+  /**
+   * Cuts off what a failed append (a full disk) left at the end of the file. The channel's position
+   * moved with the bytes written before the failure while the segment's size did not: without this
+   * the next append would land after those bytes and every later batch be read at a wrong position.
+   */
+  private void undoPartialAppend(int position) {
+    try {
+      records.channel().truncate(position);
+      records.channel().position(position);
+    } catch (IOException e) {
+      log.error(
+          "segment={} in {} cannot undo a failed append at position {}: {}",
+          baseOffset,
+          dir,
+          position,
+          e.toString());
+    }
   }
 
   /** Removes every batch at or after the one holding {@code offset}. Returns bytes removed. */
