@@ -84,6 +84,11 @@ public final class BrokerProcess implements AutoCloseable {
     }
   }
 
+  /** Where the broker's log (its stderr) goes. */
+  public Path logFile() {
+    return logFile;
+  }
+
   public long pid() {
     return process.pid();
   }
