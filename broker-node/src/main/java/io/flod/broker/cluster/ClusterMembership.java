@@ -194,8 +194,9 @@ public final class ClusterMembership implements AutoCloseable {
   /**
    * Hands leadership away before leaving: disables this instance (the controller moves each
    * partition it leads to an in-sync follower) and waits, up to {@code timeoutMs}, until it leads
-   * nothing. Without ZooKeeper no controller can move anything: the broker then leaves at once, as
-   * if it had crashed, after at most {@link #DISABLE_LIMIT} trying to write the change.
+   * nothing, or no other broker is live and enabled to take over. Without ZooKeeper no controller
+   * can move anything: the broker then leaves at once, as if it had crashed, after at most {@link
+   * #DISABLE_LIMIT} trying to write the change.
    */
   public void handOverLeadership(LongSupplier leaderCount, long timeoutMs) {
     if (participant == null) {
@@ -217,7 +218,10 @@ public final class ClusterMembership implements AutoCloseable {
     }
     try {
       long deadline = System.currentTimeMillis() + timeoutMs;
-      while (leaderCount.getAsLong() > 0 && System.currentTimeMillis() < deadline) {
+      // When every broker stops at once (flod up stopped), no peer is left to take over.
+      while (leaderCount.getAsLong() > 0
+          && System.currentTimeMillis() < deadline
+          && !placeableNodes().isEmpty()) {
         Thread.sleep(50); // polls a local count; the moves happen through Helix transitions
       }
       log.info(
