@@ -156,24 +156,6 @@ class FlodUpIT {
         // reported below, after the leftovers are killed
       }
       stoppedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled);
-      System.err.println("FLODUP-DIAG stopped in " + stoppedMs + " ms");
-      try {
-        java.nio.file.Files.copy(
-            dataDir.resolve("up.log"),
-            java.nio.file.Path.of("/tmp/flodup-diag-up.log"),
-            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        try (var w = Files.walk(dataDir)) {
-          for (Path f : w.filter(x -> x.getFileName().toString().endsWith(".log")).toList()) {
-            java.nio.file.Files.createDirectories(Path.of("/tmp/flodup-diag"));
-            Files.copy(
-                f,
-                Path.of("/tmp/flodup-diag/" + dataDir.relativize(f).toString().replace('/', '_')),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-          }
-        }
-      } catch (Exception e) {
-        e.printStackTrace();
-      }
       up.destroyForcibly();
       alive(started).forEach(ProcessHandle::destroyForcibly);
       if (producing != null) {
