@@ -13,9 +13,10 @@ import org.slf4j.LoggerFactory;
  * A step of a shutdown that may wait on ZooKeeper (a Helix disconnect, an admin write), run on a
  * thread of its own and waited for at most a deadline. Helix's ZooKeeper client retries every
  * operation until it is connected again, with no limit: a process that is stopping must not wait
- * for a server that may never come back. A step that overruns is logged, interrupted and left
- * behind on its daemon thread (a JVM that is exiting does not wait for it); the caller goes on with
- * what needs no ZooKeeper, such as closing its logs.
+ * for a server that may never come back. A step that overruns is logged and left to finish on its
+ * daemon thread, not interrupted: a disconnect that is only slow still closes its session, and a
+ * JVM that is exiting does not wait for it. The caller goes on with what needs no ZooKeeper, such
+ * as closing its logs.
  */
 public final class BoundedStep {
   private static final Logger log = LoggerFactory.getLogger(BoundedStep.class);
@@ -46,8 +47,7 @@ public final class BoundedStep {
   }
 
   /** One step on its daemon thread. */
-  private record Running(
-      Thread thread, CountDownLatch done, AtomicReference<RuntimeException> failure) {
+  private record Running(CountDownLatch done, AtomicReference<RuntimeException> failure) {
     static Running start(String what, Runnable step) {
       CountDownLatch done = new CountDownLatch(1);
       AtomicReference<RuntimeException> failure = new AtomicReference<>();
@@ -65,7 +65,7 @@ public final class BoundedStep {
               "flod-bounded-" + what.replaceAll("\\s+", "-"));
       thread.setDaemon(true);
       thread.start();
-      return new Running(thread, done, failure);
+      return new Running(done, failure);
     }
 
     boolean await(String what, Duration limit, long deadlineNanos) {
@@ -75,11 +75,9 @@ public final class BoundedStep {
               "{} did not finish within {} ms (ZooKeeper unreachable?): going on without it",
               what,
               limit.toMillis());
-          thread.interrupt();
           return false;
         }
       } catch (InterruptedException e) {
-        thread.interrupt();
         Thread.currentThread().interrupt();
         return false;
       }

@@ -211,7 +211,8 @@ public final class ClusterMembership implements AutoCloseable {
                     .getClusterManagmentTool()
                     .enableInstance(settings.cluster(), instance, false))) {
       log.warn(
-          "cluster={} node={} leaves without handing over leadership: ZooKeeper is unreachable",
+          "cluster={} node={} leaves without handing over leadership: its instance could not be"
+              + " disabled (ZooKeeper unreachable?)",
           settings.cluster(),
           nodeId);
       return;
