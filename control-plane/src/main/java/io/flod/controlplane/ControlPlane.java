@@ -377,15 +377,24 @@ public final class ControlPlane implements AutoCloseable {
     close(db, ownedPostgres, zookeeper);
   }
 
+  /** Closes each that is there; one that fails is logged and the others still close. */
   private static void close(Database db, OwnedPostgres owned, ClusterCoordination zookeeper) {
     if (db != null) {
-      db.close();
+      quietly("closing the database pool", db::close);
     }
     if (owned != null) {
-      owned.close();
+      quietly("stopping the owned PostgreSQL", owned::close);
     }
     if (zookeeper != null) {
-      zookeeper.close();
+      quietly("closing ZooKeeper", zookeeper::close);
+    }
+  }
+
+  private static void quietly(String what, Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      log.error("shutdown: {} failed", what, e);
     }
   }
 }

@@ -3,6 +3,7 @@ package io.flod.agent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -24,6 +25,8 @@ final class BrokerSupervisor implements AutoCloseable {
   private static final long STABLE_AFTER_MS = 60_000;
   private static final int LOOP_CRASHES = 5;
   private static final long LOOP_WINDOW_MS = 300_000;
+  private static final long STOP_TIMEOUT_MS = 10_000;
+  private static final long KILL_WAIT_MS = 5_000;
 
   /** What the agent does when the broker changes state. */
   interface Listener {
@@ -46,6 +49,7 @@ final class BrokerSupervisor implements AutoCloseable {
   private volatile Process process;
   private volatile String state = "starting";
   private volatile int restarts;
+  private volatile long stopTimeoutMs = STOP_TIMEOUT_MS;
 
   BrokerSupervisor(
       List<String> command,
@@ -179,26 +183,48 @@ final class BrokerSupervisor implements AutoCloseable {
     }
   }
 
+  /**
+   * Asks the broker to stop (SIGTERM: it hands over leadership and closes its logs) and gives it
+   * {@link #STOP_TIMEOUT_MS}; a broker still running then (stuck, frozen, or waiting on a ZooKeeper
+   * that is gone) gets SIGKILL, and the log says so: its logs are recovered at the next start.
+   */
   private Integer stopProcess(Process p) {
-    p.destroy(); // SIGTERM: the broker hands over leadership and closes its logs
+    // close() interrupts the supervising thread to wake it; a flag still set (it was probing, not
+    // waiting) must not cut the broker's grace period short.
+    Thread.interrupted();
+    p.destroy();
     try {
-      if (!p.waitFor(60, TimeUnit.SECONDS)) {
-        log.warn("broker pid {} did not stop in 60 s: killing it", p.pid());
-        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      if (!p.waitFor(stopTimeoutMs, TimeUnit.MILLISECONDS)) {
+        log.warn(
+            "broker pid {} did not stop within {} ms of SIGTERM: sending SIGKILL",
+            p.pid(),
+            stopTimeoutMs);
+        p.destroyForcibly();
+        if (p.waitFor(KILL_WAIT_MS, TimeUnit.MILLISECONDS)) {
+          log.warn("broker pid {} killed", p.pid());
+        } else {
+          log.error("broker pid {} still runs {} ms after SIGKILL", p.pid(), KILL_WAIT_MS);
+        }
       }
     } catch (InterruptedException e) {
       p.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
     return null;
   }
 
-  /** Stops the broker cleanly and the supervision with it. */
+  /** How long a broker gets between SIGTERM and SIGKILL (tests shorten it). */
+  void stopTimeout(Duration timeout) {
+    this.stopTimeoutMs = timeout.toMillis();
+  }
+
+  /** Stops the broker (SIGKILL if SIGTERM is not enough) and the supervision with it. */
   @Override
   public void close() {
     stopping = true;
     thread.interrupt();
     try {
-      thread.join(90_000);
+      thread.join(stopTimeoutMs + KILL_WAIT_MS + 5_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -5,12 +5,14 @@ import io.flod.api.AgentHeartbeat;
 import io.flod.api.AgentInstruction;
 import io.flod.api.AgentRegistration;
 import io.flod.api.client.FlodClient;
+import io.flod.broker.cluster.BoundedStep;
 import io.flod.broker.cluster.ZkSessionFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -194,7 +196,9 @@ public final class NodeAgent implements AutoCloseable {
       supervisor.close();
     }
     if (instance != null) {
-      instance.close();
+      // Its ZooKeeper client may wait for a server that is gone (or a disable() that is stuck
+      // there holds its lock): the agent exits regardless.
+      BoundedStep.run("closing the Helix instance switch", Duration.ofSeconds(2), instance::close);
     }
     finished.countDown();
   }

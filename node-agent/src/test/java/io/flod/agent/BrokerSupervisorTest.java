@@ -86,6 +86,44 @@ class BrokerSupervisorTest {
   }
 
   @Test
+  void aFakeBrokerThatTrapsSigtermIsKilledAfterTheStopTimeout() throws Exception {
+    // A shell standing in for a broker stuck in its shutdown: it ignores SIGTERM.
+    BrokerSupervisor s =
+        supervisor(
+            List.of("sh", "-c", "trap '' TERM; while true; do sleep 0.1; done"),
+            new Backoff(50, 100));
+    s.stopTimeout(Duration.ofSeconds(1));
+    s.start();
+    Path pidFile = dir.resolve("broker.pid");
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(pidFile));
+    ProcessHandle broker =
+        ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).orElseThrow();
+    long start = System.nanoTime();
+    s.close();
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertFalse(broker.isAlive(), "SIGKILL followed the ignored SIGTERM");
+    assertTrue(ms >= 1_000, "SIGTERM was given its time first: " + ms + " ms");
+    assertTrue(ms < 6_000, "stopped " + ms + " ms after close");
+    assertEquals("stopped", s.state());
+    assertEquals(List.of(), crashes, "a requested stop is not a crash");
+  }
+
+  @Test
+  void aBrokerThatHonoursSigtermStopsWithoutWaitingForTheTimeout() throws Exception {
+    BrokerSupervisor s = supervisor(List.of("sleep", "300"), new Backoff(50, 100));
+    s.start();
+    Path pidFile = dir.resolve("broker.pid");
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(pidFile));
+    ProcessHandle broker =
+        ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).orElseThrow();
+    long start = System.nanoTime();
+    s.close();
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertFalse(broker.isAlive());
+    assertTrue(ms < 5_000, "stopped " + ms + " ms after close, well before the 10 s timeout");
+  }
+
+  @Test
   void backoffDoublesUpToItsCapWithJitterOfAtMostHalf() {
     Backoff backoff = new Backoff(1_000, 60_000);
     assertEquals(0, backoff.delayMs(0));

@@ -1,6 +1,8 @@
 package io.flod.broker.cluster;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterController implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ClusterController.class);
+  private static final Duration DISCONNECT_LIMIT = Duration.ofSeconds(3);
   private static final long PASS_INTERVAL_MS = 2_000;
   private static final long PREFERRED_LEADER_INTERVAL_MS = 30_000;
 
@@ -298,8 +301,19 @@ public final class ClusterController implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    watcher.disconnect();
-    helixController.disconnect();
-    log.info("cluster={} controller stopped", cluster);
+    // Helix waits 10 s for a ZooKeeper connection before it disconnects, and a ZooKeeper that is
+    // gone may never come back: a control plane that stops does not wait for it.
+    boolean clean =
+        BoundedStep.runTogether(
+            DISCONNECT_LIMIT,
+            Map.of(
+                "cluster=" + cluster + " elector disconnect",
+                watcher::disconnect,
+                "cluster=" + cluster + " Helix controller disconnect",
+                helixController::disconnect));
+    log.info(
+        "cluster={} controller stopped{}",
+        cluster,
+        clean ? "" : " (without ZooKeeper: its session ends when it expires)");
   }
 }

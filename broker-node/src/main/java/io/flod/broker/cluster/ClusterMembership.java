@@ -3,7 +3,9 @@ package io.flod.broker.cluster;
 import io.flod.broker.replication.ReplicaManager;
 import io.flod.broker.replication.ReplicaStateModelFactory;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterMembership implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ClusterMembership.class);
+  private static final Duration DISABLE_LIMIT = Duration.ofSeconds(2);
+  private static final Duration DISCONNECT_LIMIT = Duration.ofSeconds(2);
 
   /** Where and how a broker joins: ZooKeeper, cluster name, and its fault and update domains. */
   public record Settings(String zkConnect, String cluster, String zone, String updateDomain) {}
@@ -215,16 +219,35 @@ public final class ClusterMembership implements AutoCloseable {
   /**
    * Hands leadership away before leaving: disables this instance (the controller moves each
    * partition it leads to an in-sync follower) and waits, up to {@code timeoutMs}, until it leads
-   * nothing.
+   * nothing, or no other broker is live and enabled to take over. Without ZooKeeper no controller
+   * can move anything: the broker then leaves at once, as if it had crashed, after at most {@link
+   * #DISABLE_LIMIT} trying to write the change.
    */
   public void handOverLeadership(LongSupplier leaderCount, long timeoutMs) {
     if (participant == null) {
       return;
     }
+    if (!spectator.isConnected()
+        || !BoundedStep.run(
+            "node=" + nodeId + " disabling its instance",
+            DISABLE_LIMIT,
+            () ->
+                spectator
+                    .getClusterManagmentTool()
+                    .enableInstance(settings.cluster(), instance, false))) {
+      log.warn(
+          "cluster={} node={} leaves without handing over leadership: its instance could not be"
+              + " disabled (ZooKeeper unreachable?)",
+          settings.cluster(),
+          nodeId);
+      return;
+    }
     try {
-      spectator.getClusterManagmentTool().enableInstance(settings.cluster(), instance, false);
       long deadline = System.currentTimeMillis() + timeoutMs;
-      while (leaderCount.getAsLong() > 0 && System.currentTimeMillis() < deadline) {
+      // When every broker stops at once (flod up stopped), no peer is left to take over.
+      while (leaderCount.getAsLong() > 0
+          && System.currentTimeMillis() < deadline
+          && !placeableNodes().isEmpty()) {
         Thread.sleep(50); // polls a local count; the moves happen through Helix transitions
       }
       log.info(
@@ -234,19 +257,28 @@ public final class ClusterMembership implements AutoCloseable {
           leaderCount.getAsLong());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      log.warn("node={} could not hand over leadership: {}", nodeId, e.toString());
     }
   }
 
+  /**
+   * Leaves the cluster. The disconnects may wait on ZooKeeper (Helix waits 10 s for a connection
+   * first); both together get at most {@link #DISCONNECT_LIMIT}: a broker whose ZooKeeper is gone
+   * still stops in seconds (its session then expires on the server, as after a crash).
+   */
   @Override
   public void close() {
     refresher.cancel(false);
     scheduler.shutdownNow();
+    Map<String, Runnable> disconnects = new LinkedHashMap<>();
     if (participant != null) {
-      participant.disconnect();
+      disconnects.put("node=" + nodeId + " participant disconnect", participant::disconnect);
     }
-    routing.shutdown();
-    spectator.disconnect();
+    disconnects.put(
+        "node=" + nodeId + " spectator disconnect",
+        () -> {
+          routing.shutdown();
+          spectator.disconnect();
+        });
+    BoundedStep.runTogether(DISCONNECT_LIMIT, disconnects);
   }
 }

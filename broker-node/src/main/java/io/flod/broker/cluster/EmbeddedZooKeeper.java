@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.zookeeper.server.ServerCnxnFactory;
 import org.apache.zookeeper.server.ZooKeeperServer;
 import org.slf4j.Logger;
@@ -22,6 +23,7 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
   private final ZooKeeperServer server;
   private final ServerCnxnFactory factory;
   private final String connectString;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private EmbeddedZooKeeper(ZooKeeperServer server, ServerCnxnFactory factory) {
     this.server = server;
@@ -55,6 +57,9 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     factory.shutdown();
     server.shutdown();
     log.info("embedded ZooKeeper on {} stopped", connectString);

@@ -8,9 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -287,11 +289,30 @@ public final class LogManager implements Closeable {
     }
   }
 
-  /** Closes every log, then writes the recovery checkpoint and the clean-shutdown marker. */
+  /**
+   * Closes every log, then writes the recovery checkpoint and the clean-shutdown marker. The marker
+   * is written only when every log was flushed and closed and the checkpoint is on disk; otherwise
+   * this throws once every other log is closed, and the next start recovers.
+   */
   @Override
   public void close() {
+    List<TopicPartition> failed = new ArrayList<>();
     for (PartitionLog partitionLog : logs.values()) {
-      partitionLog.close();
+      try {
+        partitionLog.close();
+      } catch (RuntimeException e) {
+        failed.add(partitionLog.topicPartition());
+        log.error(
+            "logdir={} tp={} cannot close its log", logsDir, partitionLog.topicPartition(), e);
+      }
+    }
+    if (!failed.isEmpty()) {
+      throw new IllegalStateException(
+          "logs "
+              + failed
+              + " in "
+              + logsDir
+              + " were not closed cleanly: no clean-shutdown marker");
     }
     checkpointRecoveryPoints();
     try {

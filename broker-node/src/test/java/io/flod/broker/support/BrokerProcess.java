@@ -18,9 +18,11 @@ public final class BrokerProcess implements AutoCloseable {
   private final Process process;
   private final String bootstrapServers;
   private final String httpsUrl;
+  private final Path logFile;
 
-  private BrokerProcess(Process process, String bootstrapServers, String httpsUrl) {
+  private BrokerProcess(Process process, String bootstrapServers, String httpsUrl, Path logFile) {
     this.process = process;
+    this.logFile = logFile;
     this.bootstrapServers = bootstrapServers;
     this.httpsUrl = httpsUrl;
   }
@@ -58,11 +60,10 @@ public final class BrokerProcess implements AutoCloseable {
     command.add("io.flod.broker.cli.FlodBrokerMain");
     command.addAll(List.of("broker", "--listen", listen, "--data-dir", dataDir.toString()));
     command.addAll(extraArgs);
+    Path logFile = dataDir.resolveSibling(dataDir.getFileName() + "-broker.log");
     Process process =
         new ProcessBuilder(command)
-            .redirectError(
-                ProcessBuilder.Redirect.appendTo(
-                    dataDir.resolveSibling(dataDir.getFileName() + "-broker.log").toFile()))
+            .redirectError(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
             .start();
     BufferedReader stdout =
         new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
@@ -90,11 +91,16 @@ public final class BrokerProcess implements AutoCloseable {
       if (bootstrap == null) {
         throw new IOException("broker exited before it was ready, code " + process.waitFor());
       }
-      return new BrokerProcess(process, bootstrap, https[0]);
+      return new BrokerProcess(process, bootstrap, https[0], logFile);
     } catch (Exception e) {
       process.destroyForcibly();
       throw new IOException("broker did not become ready", e);
     }
+  }
+
+  /** Where the broker's log (its stderr) goes. */
+  public Path logFile() {
+    return logFile;
   }
 
   public long pid() {
@@ -140,12 +146,36 @@ public final class BrokerProcess implements AutoCloseable {
 
   /** SIGTERM, then waits for the clean shutdown; returns the exit code. */
   public int terminate() throws InterruptedException {
+    return terminate(java.time.Duration.ofSeconds(30));
+  }
+
+  /**
+   * SIGTERM, then waits up to {@code patience} for the process to end; SIGKILL and an {@link
+   * IllegalStateException} if it did not. Returns the exit code.
+   */
+  public int terminate(java.time.Duration patience) throws InterruptedException {
     process.destroy();
-    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+    if (!process.waitFor(patience.toMillis(), TimeUnit.MILLISECONDS)) {
+      dumpThreads();
       process.destroyForcibly();
-      throw new IllegalStateException("broker did not stop within 30 s of SIGTERM");
+      throw new IllegalStateException(
+          "broker did not stop within " + patience.toSeconds() + " s of SIGTERM");
     }
     return process.exitValue();
+  }
+
+  /** Appends the stuck process's threads to its log, to show what it waits for. */
+  private void dumpThreads() throws InterruptedException {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    try {
+      new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+          .start()
+          .waitFor(20, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      // no jcmd in this JDK: the log shows what it can
+    }
   }
 
   @Override

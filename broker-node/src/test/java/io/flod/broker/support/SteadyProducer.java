@@ -133,6 +133,17 @@ public final class SteadyProducer implements AutoCloseable {
   }
 
   /**
+   * Stops producing at once, failing what is in flight: for a test that stops every broker under
+   * the producer and does not read back.
+   */
+  public void abandon() throws InterruptedException {
+    if (running.compareAndSet(true, false)) {
+      producer.close(Duration.ZERO);
+      thread.join(10_000);
+    }
+  }
+
+  /**
    * Reads every partition back (from any live broker in {@code bootstrap}) and asserts that each
    * acknowledged record is at its offset with its bytes and that no value appears twice; returns
    * what was read.

@@ -115,6 +115,14 @@ public final class TestCluster implements AutoCloseable {
     return controller;
   }
 
+  /**
+   * Stops the ZooKeeper server as a crash of its host would: its clients (brokers, the controller)
+   * lose their connection and keep trying to get it back.
+   */
+  public void stopZooKeeper() {
+    zk.close();
+  }
+
   public BrokerProcess broker(int id) {
     return brokers.get(id);
   }

@@ -2,6 +2,7 @@ package io.flod.controlplane.fleet;
 
 import io.flod.broker.auth.BrokerClientSecurity;
 import io.flod.broker.auth.SasRuleBook;
+import io.flod.broker.cluster.BoundedStep;
 import io.flod.broker.cluster.ClusterController;
 import io.flod.broker.cluster.ClusterPaths;
 import io.flod.broker.cluster.MoveStatus;
@@ -44,6 +45,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class HelixBrokerFleet implements BrokerFleet {
   private static final Logger log = LoggerFactory.getLogger(HelixBrokerFleet.class);
+
+  /** A controller stops within about 8 s without ZooKeeper (its pass, then its disconnects). */
+  private static final java.time.Duration CLOSE_LIMIT = java.time.Duration.ofSeconds(10);
+
   private final String zk;
   private final Map<UUID, ClusterController> controllers = new ConcurrentHashMap<>();
   private final Map<UUID, Admin> admins = new ConcurrentHashMap<>();
@@ -397,12 +402,18 @@ public final class HelixBrokerFleet implements BrokerFleet {
     }
   }
 
+  /**
+   * Stops every cluster's controller at once (each is bounded, also when ZooKeeper is gone), then
+   * the admin clients: a control plane stops in seconds however many clusters it runs.
+   */
   @Override
   public void close() {
-    controllers.values().forEach(ClusterController::close);
+    Map<String, Runnable> closes = new java.util.LinkedHashMap<>();
+    controllers.forEach((id, c) -> closes.put("cluster=" + id + " controller close", c::close));
+    BoundedStep.runTogether(CLOSE_LIMIT, closes);
     controllers.clear();
     admins.values().forEach(a -> a.close(java.time.Duration.ofSeconds(1)));
     admins.clear();
-    helix.close();
+    BoundedStep.run("Helix admin close", java.time.Duration.ofSeconds(2), helix::close);
   }
 }

@@ -1,11 +1,13 @@
 package io.flod.controlplane.zk;
 
+import io.flod.broker.cluster.BoundedStep;
 import io.flod.broker.cluster.EmbeddedZooKeeper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.zookeeper.Watcher;
@@ -110,11 +112,17 @@ public final class ClusterCoordination implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      client.close();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    // A given ZooKeeper may be gone: the control plane stops without waiting for it.
+    BoundedStep.run(
+        "closing the control plane's ZooKeeper session",
+        Duration.ofSeconds(2),
+        () -> {
+          try {
+            client.close();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
     closeOwned(owned);
   }
 

@@ -36,19 +36,22 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code bin/flod up} as a user runs it: the script starts everything, prints the facts as a JSON
  * line, the printed connection string works for Kafka clients and a SAS token signed with its key
- * for HTTP publishing, and Ctrl-C (SIGINT) stops every process it started.
+ * for HTTP publishing, and SIGTERM (or Ctrl-C, which runs the same shutdown) while a producer
+ * writes stops every process it started (control plane, PostgreSQL, agents, brokers) within 15 s.
  */
 class FlodUpIT {
   @TempDir Path dataDir;
 
   @Test
-  void upPrintsWorkingConnectionFactsAndCtrlCStopsEverything() throws Exception {
+  void upPrintsWorkingConnectionFactsAndSigtermWhileProducingStopsEverythingWithin15s()
+      throws Exception {
     Path flod = Path.of("").toAbsolutePath().getParent().resolve("bin/flod");
     assertTrue(Files.isExecutable(flod), flod + " is the launcher");
     Process up =
@@ -65,6 +68,8 @@ class FlodUpIT {
             .redirectError(dataDir.resolve("up.log").toFile())
             .start();
     List<Long> started = new ArrayList<>();
+    BackgroundProducer producing = null;
+    long stoppedMs;
     try {
       BufferedReader out =
           new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8));
@@ -133,19 +138,89 @@ class FlodUpIT {
                   return read.containsAll(List.of("from java", "over http"));
                 });
       }
+      // A producer keeps writing while everything is stopped under it.
+      producing = new BackgroundProducer(props);
+      producing.awaitAcks(50);
+      started.addAll(pids()); // again: a broker restarted meanwhile has a new pid
     } finally {
-      // Ctrl-C: bin/flod exec'd the JVM, so the signal reaches it directly.
-      new ProcessBuilder("kill", "-INT", Long.toString(up.pid())).start().waitFor();
-      if (!up.waitFor(90, TimeUnit.SECONDS)) {
-        up.destroyForcibly();
+      // SIGTERM, as a service manager stops it (Ctrl-C, SIGINT, runs the same shutdown hooks);
+      // bin/flod exec'd the JVM, so the signal reaches it directly.
+      long signalled = System.nanoTime();
+      new ProcessBuilder("kill", "-TERM", Long.toString(up.pid())).start().waitFor();
+      try {
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(100))
+            .until(() -> !up.isAlive() && alive(started).isEmpty());
+      } catch (ConditionTimeoutException e) {
+        // reported below, after the leftovers are killed
+      }
+      stoppedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled);
+      up.destroyForcibly();
+      alive(started).forEach(ProcessHandle::destroyForcibly);
+      if (producing != null) {
+        producing.close();
       }
     }
-    assertFalse(up.isAlive(), "bin/flod up ended on Ctrl-C");
     assertFalse(started.isEmpty(), "agents, brokers and PostgreSQL were running");
-    for (long pid : started) {
-      assertFalse(
-          ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
-          "pid " + pid + " still runs after Ctrl-C");
+    assertTrue(
+        stoppedMs < 15_000,
+        "bin/flod up and every process it started ("
+            + started
+            + ") gone "
+            + stoppedMs
+            + " ms after SIGTERM");
+  }
+
+  private static List<ProcessHandle> alive(List<Long> pids) {
+    return pids.stream()
+        .map(ProcessHandle::of)
+        .flatMap(java.util.Optional::stream)
+        .filter(ProcessHandle::isAlive)
+        .toList();
+  }
+
+  /** Sends records to {@code events} one after another until closed, counting the acknowledged. */
+  private static final class BackgroundProducer implements AutoCloseable {
+    private final KafkaProducer<String, String> producer;
+    private final java.util.concurrent.atomic.AtomicLong acked =
+        new java.util.concurrent.atomic.AtomicLong();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    BackgroundProducer(Map<String, Object> props) {
+      Map<String, Object> settings = new HashMap<>(props);
+      settings.put("acks", "all");
+      settings.put("linger.ms", 5);
+      this.producer = new KafkaProducer<>(settings, new StringSerializer(), new StringSerializer());
+      this.thread =
+          new Thread(
+              () -> {
+                for (long n = 0; running; n++) {
+                  try {
+                    producer
+                        .send(new ProducerRecord<>("events", "k" + n, "value " + n))
+                        .get(10, TimeUnit.SECONDS);
+                    acked.incrementAndGet();
+                  } catch (Exception e) {
+                    // the brokers are stopping under it: that is the point
+                  }
+                }
+              },
+              "flod-up-it-producer");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    void awaitAcks(long count) {
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> acked.get() >= count);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running = false;
+      producer.close(Duration.ZERO);
+      thread.join(15_000);
     }
   }
 

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jclouds.ContextBuilder;
@@ -37,6 +38,12 @@ public final class LocalMachines {
   static final String AGENT_PID = "agent.pid";
   private static final String AGENT_STARTED = "agent.started"; // see startedProcess
 
+  /** More than the agent's own stop takes: its broker's 10 s to SIGKILL, then its own close. */
+  private static final long AGENT_GRACE_SECONDS = 20;
+
+  /** A broker left by a dead agent: it stops in seconds, also without ZooKeeper. */
+  private static final long BROKER_GRACE_SECONDS = 15;
+
   /**
    * @param agentCommand how to start a node agent (java, its options and classpath, the main class
    *     and the {@code agent} subcommand); the machine's options are appended
@@ -57,6 +64,7 @@ public final class LocalMachines {
       String token) {}
 
   private final Settings settings;
+  private final Map<String, Object> machineLocks = new ConcurrentHashMap<>();
 
   public LocalMachines(Settings settings) {
     this.settings = settings;
@@ -158,8 +166,18 @@ public final class LocalMachines {
     return agent(machine).isPresent();
   }
 
-  /** Starts the machine's agent unless it runs. */
-  synchronized void start(Description machine) {
+  /**
+   * Starts the machine's agent unless it runs. Machines start and stop under a lock of their own,
+   * so that stopping several (a Ctrl-C of {@code flod up} stops them all at once) takes as long as
+   * the slowest one, not the sum.
+   */
+  void start(Description machine) {
+    synchronized (lockOf(machine.id())) {
+      startLocked(machine);
+    }
+  }
+
+  private void startLocked(Description machine) {
     if (running(machine)) {
       return;
     }
@@ -198,11 +216,20 @@ public final class LocalMachines {
     }
   }
 
-  /** Stops the machine's agent (which stops its broker), and the broker if the agent is gone. */
-  synchronized void stop(Description machine) {
-    Optional<ProcessHandle> broker = broker(machine);
-    agent(machine).ifPresent(agent -> terminate(agent, 30));
-    broker.filter(ProcessHandle::isAlive).ifPresent(b -> terminate(b, 15));
+  /**
+   * Stops the machine's agent (which stops its broker: SIGKILL 10 s after SIGTERM if need be), and
+   * the broker if the agent is gone or had to be killed.
+   */
+  void stop(Description machine) {
+    synchronized (lockOf(machine.id())) {
+      Optional<ProcessHandle> broker = broker(machine);
+      agent(machine).ifPresent(agent -> terminate(agent, AGENT_GRACE_SECONDS));
+      broker.filter(ProcessHandle::isAlive).ifPresent(b -> terminate(b, BROKER_GRACE_SECONDS));
+    }
+  }
+
+  private Object lockOf(String id) {
+    return machineLocks.computeIfAbsent(id, key -> new Object());
   }
 
   /** Stops everything of the machine and removes its directory. */
