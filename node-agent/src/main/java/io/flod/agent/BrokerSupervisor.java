@@ -1,5 +1,6 @@
 package io.flod.agent;
 
+import io.flod.broker.cli.ListenersFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +15,13 @@ import org.slf4j.LoggerFactory;
  * Runs the broker as a child process and keeps it running: waits for it to pass the readiness
  * probe, health-checks it while it runs (a broker that stops answering is killed and counts as a
  * crash), learns of a crash the moment the process exits, and restarts it after a back-off. Five
- * crashes within five minutes is a crash loop: reported, and the back-off keeps growing.
+ * crashes within five minutes, or two starts in a row that end before the broker is ready, is a
+ * crash loop: reported, and the back-off keeps growing.
+ *
+ * <p>The broker may listen on other ports than it was given (a taken port falls back to a free
+ * one): the supervisor learns the ports it bound from its {@link ListenersFile}, probes those, and
+ * offers them to the heartbeat. When the broker exits, the exit code and the line of its log that
+ * says why ({@link BrokerErrorLine}) are kept as its last error.
  */
 final class BrokerSupervisor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BrokerSupervisor.class);
@@ -24,6 +31,7 @@ final class BrokerSupervisor implements AutoCloseable {
   private static final long STABLE_AFTER_MS = 60_000;
   private static final int LOOP_CRASHES = 5;
   private static final long LOOP_WINDOW_MS = 300_000;
+  private static final int LOOP_FAILED_STARTS = 2;
 
   /** What the agent does when the broker changes state. */
   interface Listener {
@@ -32,11 +40,18 @@ final class BrokerSupervisor implements AutoCloseable {
 
     /** The broker answers requests (after a start or a restart). */
     void ready();
+
+    /** The broker ended without being asked to, and why (after {@link #crashed}). */
+    default void failed(int exitCode, String cause) {}
   }
+
+  /** Why the broker last ended without being asked to. */
+  record LastError(int exitCode, String cause) {}
 
   private final List<String> command;
   private final Path pidFile;
   private final Path logFile;
+  private final Path brokerDataDir;
   private final BrokerProbe probe;
   private final Backoff backoff;
   private final Listener listener;
@@ -46,17 +61,27 @@ final class BrokerSupervisor implements AutoCloseable {
   private volatile Process process;
   private volatile String state = "starting";
   private volatile int restarts;
+  private volatile ListenersFile.Bound bound;
+  private volatile LastError lastError;
+  private volatile boolean lastStartReady;
 
+  /**
+   * @param brokerDataDir where the broker writes its {@link ListenersFile}
+   * @param probe the readiness probe of the port the broker was given, used until (or unless) the
+   *     broker says which ports it bound
+   */
   BrokerSupervisor(
       List<String> command,
       Path pidFile,
       Path logFile,
+      Path brokerDataDir,
       BrokerProbe probe,
       Backoff backoff,
       Listener listener) {
     this.command = List.copyOf(command);
     this.pidFile = pidFile;
     this.logFile = logFile;
+    this.brokerDataDir = brokerDataDir;
     this.probe = probe;
     this.backoff = backoff;
     this.listener = listener;
@@ -67,9 +92,19 @@ final class BrokerSupervisor implements AutoCloseable {
     thread.start();
   }
 
-  /** {@code starting|running|restarting|crash-loop|stopped}. */
+  /** {@code starting|running|restarting|crashLooping|stopped}. */
   String state() {
     return state;
+  }
+
+  /** The ports the current broker process bound, or null before it said. */
+  ListenersFile.Bound bound() {
+    return bound;
+  }
+
+  /** Why the broker last ended without being asked to, or null if it never did. */
+  LastError lastError() {
+    return lastError;
   }
 
   int restarts() {
@@ -78,6 +113,7 @@ final class BrokerSupervisor implements AutoCloseable {
 
   private void superviseLoop() {
     int failures = 0;
+    int failedStarts = 0;
     while (!stopping) {
       long started = System.currentTimeMillis();
       Integer exit = runOnce();
@@ -91,12 +127,15 @@ final class BrokerSupervisor implements AutoCloseable {
       while (!recentCrashes.isEmpty() && now - recentCrashes.peekFirst() > LOOP_WINDOW_MS) {
         recentCrashes.removeFirst();
       }
-      boolean loop = recentCrashes.size() >= LOOP_CRASHES;
-      state = loop ? "crash-loop" : "restarting";
+      failedStarts = lastStartReady ? 0 : failedStarts + 1;
+      boolean loop = recentCrashes.size() >= LOOP_CRASHES || failedStarts >= LOOP_FAILED_STARTS;
+      state = loop ? "crashLooping" : "restarting";
       long delay = backoff.delayMs(failures);
+      LastError why = lastError;
       log.warn(
-          "broker exited with code {} (restart {}, {} crashes in 5 min{}); restarting in {} ms",
+          "broker exited with code {}: {} (restart {}, {} crashes in 5 min{}); restarting in {} ms",
           exit,
+          why == null ? "?" : why.cause(),
           restarts,
           recentCrashes.size(),
           loop ? ": CRASH LOOP" : "",
@@ -115,6 +154,9 @@ final class BrokerSupervisor implements AutoCloseable {
   /** Starts the broker and watches it; the exit code, or null when it was asked to stop. */
   private Integer runOnce() {
     Process p;
+    bound = null;
+    lastStartReady = false;
+    long logStart = logFile.toFile().length(); // what this process writes begins here
     try {
       p =
           new ProcessBuilder(command)
@@ -129,6 +171,7 @@ final class BrokerSupervisor implements AutoCloseable {
           p.toHandle().info().startInstant().map(Object::toString).orElse("unknown"));
     } catch (IOException e) {
       log.error("cannot start the broker: {}", e.toString());
+      lastError = new LastError(-1, "cannot start the broker process: " + e.getMessage());
       return -1;
     }
     process = p;
@@ -141,15 +184,26 @@ final class BrokerSupervisor implements AutoCloseable {
             () -> {
               if (!stopping) {
                 listener.crashed(p.exitValue()); // on the exit watcher's thread: at once
+                LastError why =
+                    new LastError(
+                        p.exitValue(), BrokerErrorLine.of(logFile, logStart, p.exitValue()));
+                lastError = why;
+                listener.failed(why.exitCode(), why.cause());
               }
             });
     long deadline = System.currentTimeMillis() + STARTUP_TIMEOUT_MS;
     boolean ready = false;
     int unhealthy = 0;
+    BrokerProbe current = probe;
     while (true) {
       try {
         if (p.waitFor(ready ? HEALTH_INTERVAL_MS : 200, TimeUnit.MILLISECONDS)) {
-          return stopping ? null : p.exitValue();
+          if (stopping) {
+            return null;
+          }
+          lastError =
+              new LastError(p.exitValue(), BrokerErrorLine.of(logFile, logStart, p.exitValue()));
+          return p.exitValue();
         }
       } catch (InterruptedException e) {
         if (stopping) {
@@ -159,10 +213,23 @@ final class BrokerSupervisor implements AutoCloseable {
       if (stopping) {
         return stopProcess(p);
       }
-      boolean answers = probe.ready(2_000);
+      if (bound == null) {
+        ListenersFile.Bound said = ListenersFile.read(brokerDataDir, p.pid()).orElse(null);
+        if (said != null) {
+          bound = said;
+          current = new BrokerProbe(said.kafka());
+          log.info(
+              "broker pid {} bound Kafka port {}{}",
+              p.pid(),
+              said.kafkaPort(),
+              said.httpPort() > 0 ? ", HTTP port " + said.httpPort() : "");
+        }
+      }
+      boolean answers = current.ready(2_000);
       if (!ready) {
         if (answers) {
           ready = true;
+          lastStartReady = true;
           state = "running";
           log.info("broker pid {} is ready", p.pid());
           listener.ready();

@@ -32,6 +32,7 @@ class BrokerSupervisorTest {
         command,
         dir.resolve("broker.pid"),
         dir.resolve("broker.log"),
+        dir,
         new BrokerProbe(new InetSocketAddress("127.0.0.1", closedPort())),
         backoff,
         new BrokerSupervisor.Listener() {
@@ -51,7 +52,9 @@ class BrokerSupervisorTest {
   void aBrokerThatKeepsExitingIsRestartedAndReportedAsACrashLoop() throws Exception {
     try (BrokerSupervisor s = supervisor(List.of("sh", "-c", "exit 3"), new Backoff(20, 200))) {
       s.start();
-      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> "crash-loop".equals(s.state()));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> "crashLooping".equals(s.state()));
       assertTrue(s.restarts() >= 5, "restarts: " + s.restarts());
       assertTrue(crashes.size() >= 5 && crashes.stream().allMatch(c -> c == 3), "" + crashes);
       assertEquals(0, readies.get(), "a process that never answers is never ready");
