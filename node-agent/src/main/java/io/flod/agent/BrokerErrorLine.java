@@ -17,7 +17,7 @@ final class BrokerErrorLine {
   static final int MAX_LENGTH = 500;
   private static final int TAIL_BYTES = 64 * 1024;
   private static final Pattern EXCEPTION =
-      Pattern.compile("^(Caused by: )?[\\w.$]+(Exception|Error)(: .*)?$");
+      Pattern.compile("^(Caused by: )?[\\w.$]*(Exception|Error)(: .*)?$");
   private static final Pattern ERROR_LOG = Pattern.compile(".*\\b(ERROR|FATAL)\\b.*");
 
   private BrokerErrorLine() {}
