@@ -145,7 +145,7 @@ public final class UpCommand implements Callable<Integer> {
           running++;
         }
       }
-      List<String> problems = brokerProblems(view);
+      List<String> problems = UpCommandReport.problems(view);
       String line =
           state
               + ", "
@@ -162,7 +162,7 @@ public final class UpCommand implements Callable<Integer> {
         break;
       }
       if (System.nanoTime() > deadline) {
-        System.err.print(notReadyReport(view, dataDir));
+        System.err.print(UpCommandReport.notReady(view, dataDir));
         return 1;
       }
       Thread.sleep(500);
@@ -237,55 +237,6 @@ public final class UpCommand implements Callable<Integer> {
     System.out.flush();
     stopped.await();
     return 0;
-  }
-
-  /**
-   * The nodes whose broker is not running and why, from a cluster's status: "node-1: broker
-   * crashLooping (exit 1): cannot listen on 127.0.0.1:44803 (Kafka): address already in use".
-   */
-  static List<String> brokerProblems(JsonNode view) {
-    List<String> problems = new java.util.ArrayList<>();
-    for (JsonNode node : view.at("/status/nodes")) {
-      String brokerState = node.path("brokerState").asText("");
-      if ("running".equals(brokerState)) {
-        continue;
-      }
-      String error = node.path("lastError").asText("");
-      String who = node.path("nodeId").asText("?") + ": broker ";
-      if (!error.isEmpty()) {
-        JsonNode exit = node.path("lastExitCode");
-        problems.add(
-            who
-                + (brokerState.isEmpty() ? "not running" : brokerState)
-                + (exit.isNumber() ? " (exit " + exit.asInt() + ")" : "")
-                + ": "
-                + error);
-      } else if (!brokerState.isEmpty() && !"starting".equals(brokerState)) {
-        problems.add(who + brokerState);
-      }
-    }
-    return problems;
-  }
-
-  /** What {@code bin/flod up} prints when the cluster did not become Ready in time. */
-  static String notReadyReport(JsonNode view, Path dataDir) {
-    StringBuilder out =
-        new StringBuilder("flod: the cluster did not become Ready in 5 minutes (")
-            .append(view.at("/status/state").asText("unknown"))
-            .append(")");
-    List<String> problems = brokerProblems(view);
-    if (problems.isEmpty()) {
-      out.append("; no broker reported an error");
-    } else {
-      out.append(":");
-      problems.forEach(p -> out.append(System.lineSeparator()).append("  ").append(p));
-    }
-    return out.append(System.lineSeparator())
-        .append("flod: machines' logs are under ")
-        .append(dataDir.resolve("machines"))
-        .append(" (<node>/agent.log, <node>/data/broker.log)")
-        .append(System.lineSeparator())
-        .toString();
   }
 
   /** The {@code Endpoint} of a connection string: the namespace URI tokens are signed for. */
