@@ -28,6 +28,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Node;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,6 +47,24 @@ class LocalMachinePortsIT {
 
   @RegisterExtension
   static final MachineLogsOnFailure machineLogs = new MachineLogsOnFailure(() -> root);
+
+  /** Whatever a failed run left running is stopped by the pids the machines recorded. */
+  @AfterAll
+  static void stopLeftovers() throws Exception {
+    if (!Files.isDirectory(root)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(root)) {
+      for (Path pidFile : files.filter(f -> f.toString().endsWith(".pid")).toList()) {
+        try {
+          ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim()))
+              .ifPresent(ProcessHandle::destroyForcibly);
+        } catch (Exception e) {
+          // gone with its directory
+        }
+      }
+    }
+  }
 
   @Test
   void twentyMachinesMadeAtOnceBindDistinctPortsAndAdvertiseThem() throws Exception {
@@ -78,6 +97,7 @@ class LocalMachinePortsIT {
                 LocalComputeServiceAdapter.IMAGE_ID))) {
       ExecutorService passes = Executors.newFixedThreadPool(CLUSTERS);
       try {
+
         List<Future<?>> made = new ArrayList<>();
         for (ClusterRef cluster : clusters) {
           List<NodeSpec> nodes = new ArrayList<>();
