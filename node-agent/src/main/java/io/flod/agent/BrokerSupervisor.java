@@ -66,9 +66,11 @@ final class BrokerSupervisor implements AutoCloseable {
   private volatile boolean lastStartReady;
 
   /**
-   * @param brokerDataDir where the broker writes its {@link ListenersFile}
-   * @param probe the readiness probe of the port the broker was given, used until (or unless) the
-   *     broker says which ports it bound
+   * @param brokerDataDir where the broker writes its {@link ListenersFile}; the broker is ready
+   *     only once it did and answers there (null: probe the given port, for brokers that write
+   *     none)
+   * @param probe the readiness probe of the port the broker was given, used only without {@code
+   *     brokerDataDir}
    */
   BrokerSupervisor(
       List<String> command,
@@ -225,7 +227,9 @@ final class BrokerSupervisor implements AutoCloseable {
               said.httpPort() > 0 ? ", HTTP port " + said.httpPort() : "");
         }
       }
-      boolean answers = current.ready(2_000);
+      // Until the broker says which port it bound, the port it was given may be another
+      // process's (that is why it fell back): a probe there proves nothing.
+      boolean answers = (bound != null || brokerDataDir == null) && current.ready(2_000);
       if (!ready) {
         if (answers) {
           ready = true;
