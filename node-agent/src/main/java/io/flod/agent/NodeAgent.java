@@ -64,7 +64,9 @@ public final class NodeAgent implements AutoCloseable {
     try {
       Files.createDirectories(settings.dataDir().resolve("broker"));
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      // Not fatal here: the agent registers anyway, and the broker's failure to start (with
+      // this cause) reaches the cluster's status through the heartbeat.
+      log.error("cannot create the broker's data directory: {}", e.toString());
     }
     AgentAssignment assignment =
         new AssignmentSource(client, settings.dataDir())
