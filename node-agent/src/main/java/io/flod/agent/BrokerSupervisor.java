@@ -215,7 +215,7 @@ final class BrokerSupervisor implements AutoCloseable {
       if (stopping) {
         return stopProcess(p);
       }
-      if (bound == null) {
+      if (bound == null && brokerDataDir != null) {
         ListenersFile.Bound said = ListenersFile.read(brokerDataDir, p.pid()).orElse(null);
         if (said != null) {
           bound = said;
