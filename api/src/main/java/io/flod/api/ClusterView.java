@@ -15,8 +15,12 @@ public record ClusterView(String name, ClusterSpec spec, Status status, String e
   /**
    * One machine: its state at the provider, and its broker as the node agent reports it.
    *
-   * @param brokerState {@code starting|running|restarting|crash-loop|stopped}, or null before the
+   * @param brokerState {@code starting|running|restarting|crashLooping|stopped}, or null before the
    *     agent reported
+   * @param brokerAddress host:port where the node's broker listens, as the agent reports the port
+   *     it bound, or null before it registered
+   * @param lastExitCode the exit code of the broker's last unrequested exit, or null if none
+   * @param lastError why the broker last ended or could not start, or null if it never did
    */
   public record Node(
       String nodeId,
@@ -24,5 +28,8 @@ public record ClusterView(String name, ClusterSpec spec, Status status, String e
       String state,
       String brokerState,
       int restarts,
-      int partitionsLed) {}
+      int partitionsLed,
+      String brokerAddress,
+      Integer lastExitCode,
+      String lastError) {}
 }

@@ -53,6 +53,7 @@ import io.flod.broker.metadata.TopicMetadata;
 import io.flod.broker.metadata.TopicRegistry;
 import io.flod.broker.metrics.BrokerMetrics;
 import io.flod.broker.network.KafkaServer;
+import io.flod.broker.network.ListenerBinding;
 import io.flod.broker.network.SaslGate;
 import io.flod.broker.network.ServerTls;
 import io.flod.broker.partition.PartitionManager;
@@ -355,9 +356,11 @@ public final class Broker implements AutoCloseable {
             tls,
             ingress,
             throttles);
-    this.boundAddress = server.start(listen);
+    boolean portFallback = config.getBoolean(BrokerConfig.LISTEN_PORT_FALLBACK);
+    this.boundAddress = ListenerBinding.bind("Kafka", listen, portFallback, server::start);
     String host = advertisedHost != null ? advertisedHost : boundAddress.getHostString();
-    this.https = startHttps(listen, tls, authenticator, topics, ingress, meterRegistry);
+    this.https =
+        startHttps(listen, portFallback, tls, authenticator, topics, ingress, meterRegistry);
     this.advertisedAddress = InetSocketAddress.createUnresolved(host, boundAddress.getPort());
     if (standalone) {
       standaloneView.advertise(host, boundAddress.getPort());
@@ -383,6 +386,7 @@ public final class Broker implements AutoCloseable {
   /** The HTTPS publishing head, when {@code https.port} asks for one (it shares the quota). */
   private HttpsPublishServer startHttps(
       InetSocketAddress listen,
+      boolean portFallback,
       SslContext tls,
       SasAuthenticator authenticator,
       TopicRegistry topics,
@@ -408,7 +412,12 @@ public final class Broker implements AutoCloseable {
                 SelfProducerConfig.of(
                     boundAddress, certificate, sasl ? sasRules.brokerSecret() : null, maxBody),
             meterRegistry);
-    this.httpsAddress = https.start(new InetSocketAddress(listen.getHostString(), port));
+    this.httpsAddress =
+        ListenerBinding.bind(
+            "HTTP",
+            new InetSocketAddress(listen.getHostString(), port),
+            portFallback,
+            https::start);
     if (tls == null) {
       log.warn(
           "cluster={} HTTPS head on {} serves plain HTTP: no certificate is configured ({})",
@@ -522,6 +531,11 @@ public final class Broker implements AutoCloseable {
   /** host:port as clients should use it. */
   public String bootstrapServers() {
     return advertisedAddress.getHostString() + ":" + advertisedAddress.getPort();
+  }
+
+  /** The port the HTTPS head bound, or 0 when it is off. */
+  public int httpsPort() {
+    return httpsAddress == null ? 0 : httpsAddress.getPort();
   }
 
   /** The HTTPS head's URL (https, or http without a certificate), or null when it is off. */

@@ -37,7 +37,12 @@ final class AssignmentSource {
       try {
         AgentAssignment assignment =
             client.post("/v1/agents/register", registration).as(AgentAssignment.class);
-        JSON.writeValue(cache.toFile(), assignment);
+        try {
+          JSON.writeValue(cache.toFile(), assignment);
+        } catch (IOException e) {
+          // Said as what it is (not as an unreachable control plane); the agent runs without it.
+          log.error("cannot keep the assignment in {}: {}", cache, e.toString());
+        }
         log.info(
             "registered: cluster={} node={} broker={} zone={}",
             assignment.clusterId(),
@@ -47,7 +52,7 @@ final class AssignmentSource {
         return assignment;
       } catch (FlodClient.ApiError e) {
         log.warn("registration refused ({}); retrying in {} ms", e.getMessage(), delay);
-      } catch (UncheckedIOException | IOException e) {
+      } catch (UncheckedIOException e) {
         if (Files.exists(cache)) {
           try {
             AgentAssignment cached = JSON.readValue(cache.toFile(), AgentAssignment.class);

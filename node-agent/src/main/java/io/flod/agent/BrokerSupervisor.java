@@ -1,5 +1,6 @@
 package io.flod.agent;
 
+import io.flod.broker.cli.ListenersFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +16,13 @@ import org.slf4j.LoggerFactory;
  * Runs the broker as a child process and keeps it running: waits for it to pass the readiness
  * probe, health-checks it while it runs (a broker that stops answering is killed and counts as a
  * crash), learns of a crash the moment the process exits, and restarts it after a back-off. Five
- * crashes within five minutes is a crash loop: reported, and the back-off keeps growing.
+ * crashes within five minutes, or two starts in a row that end before the broker is ready, is a
+ * crash loop: reported, and the back-off keeps growing.
+ *
+ * <p>The broker may listen on other ports than it was given (a taken port falls back to a free
+ * one): the supervisor learns the ports it bound from its {@link ListenersFile}, probes those, and
+ * offers them to the heartbeat. When the broker exits, the exit code and the line of its log that
+ * says why ({@link BrokerErrorLine}) are kept as its last error.
  */
 final class BrokerSupervisor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BrokerSupervisor.class);
@@ -27,6 +34,7 @@ final class BrokerSupervisor implements AutoCloseable {
   private static final long LOOP_WINDOW_MS = 300_000;
   private static final long STOP_TIMEOUT_MS = 10_000;
   private static final long KILL_WAIT_MS = 5_000;
+  private static final int LOOP_FAILED_STARTS = 2;
 
   /** What the agent does when the broker changes state. */
   interface Listener {
@@ -35,11 +43,18 @@ final class BrokerSupervisor implements AutoCloseable {
 
     /** The broker answers requests (after a start or a restart). */
     void ready();
+
+    /** The broker ended without being asked to, and why (after {@link #crashed}). */
+    default void failed(int exitCode, String cause) {}
   }
+
+  /** Why the broker last ended without being asked to. */
+  record LastError(int exitCode, String cause) {}
 
   private final List<String> command;
   private final Path pidFile;
   private final Path logFile;
+  private final Path brokerDataDir;
   private final BrokerProbe probe;
   private final Backoff backoff;
   private final Listener listener;
@@ -50,17 +65,29 @@ final class BrokerSupervisor implements AutoCloseable {
   private volatile String state = "starting";
   private volatile int restarts;
   private volatile long stopTimeoutMs = STOP_TIMEOUT_MS;
+  private volatile ListenersFile.Bound bound;
+  private volatile LastError lastError;
+  private volatile boolean lastStartReady;
 
+  /**
+   * @param brokerDataDir where the broker writes its {@link ListenersFile}; the broker is ready
+   *     only once it did and answers there (null: probe the given port, for brokers that write
+   *     none)
+   * @param probe the readiness probe of the port the broker was given, used only without {@code
+   *     brokerDataDir}
+   */
   BrokerSupervisor(
       List<String> command,
       Path pidFile,
       Path logFile,
+      Path brokerDataDir,
       BrokerProbe probe,
       Backoff backoff,
       Listener listener) {
     this.command = List.copyOf(command);
     this.pidFile = pidFile;
     this.logFile = logFile;
+    this.brokerDataDir = brokerDataDir;
     this.probe = probe;
     this.backoff = backoff;
     this.listener = listener;
@@ -71,9 +98,19 @@ final class BrokerSupervisor implements AutoCloseable {
     thread.start();
   }
 
-  /** {@code starting|running|restarting|crash-loop|stopped}. */
+  /** {@code starting|running|restarting|crashLooping|stopped}. */
   String state() {
     return state;
+  }
+
+  /** The ports the current broker process bound, or null before it said. */
+  ListenersFile.Bound bound() {
+    return bound;
+  }
+
+  /** Why the broker last ended without being asked to, or null if it never did. */
+  LastError lastError() {
+    return lastError;
   }
 
   int restarts() {
@@ -82,6 +119,7 @@ final class BrokerSupervisor implements AutoCloseable {
 
   private void superviseLoop() {
     int failures = 0;
+    int failedStarts = 0;
     while (!stopping) {
       long started = System.currentTimeMillis();
       Integer exit = runOnce();
@@ -95,12 +133,15 @@ final class BrokerSupervisor implements AutoCloseable {
       while (!recentCrashes.isEmpty() && now - recentCrashes.peekFirst() > LOOP_WINDOW_MS) {
         recentCrashes.removeFirst();
       }
-      boolean loop = recentCrashes.size() >= LOOP_CRASHES;
-      state = loop ? "crash-loop" : "restarting";
+      failedStarts = lastStartReady ? 0 : failedStarts + 1;
+      boolean loop = recentCrashes.size() >= LOOP_CRASHES || failedStarts >= LOOP_FAILED_STARTS;
+      state = loop ? "crashLooping" : "restarting";
       long delay = backoff.delayMs(failures);
+      LastError why = lastError;
       log.warn(
-          "broker exited with code {} (restart {}, {} crashes in 5 min{}); restarting in {} ms",
+          "broker exited with code {}: {} (restart {}, {} crashes in 5 min{}); restarting in {} ms",
           exit,
+          why == null ? "?" : why.cause(),
           restarts,
           recentCrashes.size(),
           loop ? ": CRASH LOOP" : "",
@@ -119,6 +160,9 @@ final class BrokerSupervisor implements AutoCloseable {
   /** Starts the broker and watches it; the exit code, or null when it was asked to stop. */
   private Integer runOnce() {
     Process p;
+    bound = null;
+    lastStartReady = false;
+    long logStart = logFile.toFile().length(); // what this process writes begins here
     try {
       p =
           new ProcessBuilder(command)
@@ -133,6 +177,7 @@ final class BrokerSupervisor implements AutoCloseable {
           p.toHandle().info().startInstant().map(Object::toString).orElse("unknown"));
     } catch (IOException e) {
       log.error("cannot start the broker: {}", e.toString());
+      lastError = new LastError(-1, "cannot start the broker process: " + e.getMessage());
       return -1;
     }
     process = p;
@@ -145,15 +190,26 @@ final class BrokerSupervisor implements AutoCloseable {
             () -> {
               if (!stopping) {
                 listener.crashed(p.exitValue()); // on the exit watcher's thread: at once
+                LastError why =
+                    new LastError(
+                        p.exitValue(), BrokerErrorLine.of(logFile, logStart, p.exitValue()));
+                lastError = why;
+                listener.failed(why.exitCode(), why.cause());
               }
             });
     long deadline = System.currentTimeMillis() + STARTUP_TIMEOUT_MS;
     boolean ready = false;
     int unhealthy = 0;
+    BrokerProbe current = probe;
     while (true) {
       try {
         if (p.waitFor(ready ? HEALTH_INTERVAL_MS : 200, TimeUnit.MILLISECONDS)) {
-          return stopping ? null : p.exitValue();
+          if (stopping) {
+            return null;
+          }
+          lastError =
+              new LastError(p.exitValue(), BrokerErrorLine.of(logFile, logStart, p.exitValue()));
+          return p.exitValue();
         }
       } catch (InterruptedException e) {
         if (stopping) {
@@ -163,10 +219,25 @@ final class BrokerSupervisor implements AutoCloseable {
       if (stopping) {
         return stopProcess(p);
       }
-      boolean answers = probe.ready(2_000);
+      if (bound == null && brokerDataDir != null) {
+        ListenersFile.Bound said = ListenersFile.read(brokerDataDir, p.pid()).orElse(null);
+        if (said != null) {
+          bound = said;
+          current = new BrokerProbe(said.kafka());
+          log.info(
+              "broker pid {} bound Kafka port {}{}",
+              p.pid(),
+              said.kafkaPort(),
+              said.httpPort() > 0 ? ", HTTP port " + said.httpPort() : "");
+        }
+      }
+      // Until the broker says which port it bound, the port it was given may be another
+      // process's (that is why it fell back): a probe there proves nothing.
+      boolean answers = (bound != null || brokerDataDir == null) && current.ready(2_000);
       if (!ready) {
         if (answers) {
           ready = true;
+          lastStartReady = true;
           state = "running";
           log.info("broker pid {} is ready", p.pid());
           listener.ready();

@@ -5,8 +5,10 @@ import io.flod.api.AgentHeartbeat;
 import io.flod.api.AgentInstruction;
 import io.flod.api.AgentRegistration;
 import io.flod.api.client.FlodClient;
+import io.flod.broker.cli.ListenersFile;
 import io.flod.broker.cluster.BoundedStep;
 import io.flod.broker.cluster.ZkSessionFile;
+import io.flod.broker.config.BrokerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -64,7 +66,9 @@ public final class NodeAgent implements AutoCloseable {
     try {
       Files.createDirectories(settings.dataDir().resolve("broker"));
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      // Not fatal here: the agent registers anyway, and the broker's failure to start (with
+      // this cause) reaches the cluster's status through the heartbeat.
+      log.error("cannot create the broker's data directory: {}", e.toString());
     }
     AgentAssignment assignment =
         new AssignmentSource(client, settings.dataDir())
@@ -80,6 +84,7 @@ public final class NodeAgent implements AutoCloseable {
             brokerCommand(assignment),
             settings.dataDir().resolve("broker.pid"),
             settings.dataDir().resolve("broker.log"),
+            settings.dataDir().resolve("broker"),
             new BrokerProbe(new InetSocketAddress(assignment.host(), assignment.brokerPort())),
             new Backoff(1_000, 60_000),
             new BrokerSupervisor.Listener() {
@@ -98,6 +103,18 @@ public final class NodeAgent implements AutoCloseable {
               @Override
               public void ready() {
                 helix.enable();
+                heartbeatNow(); // the ports it bound, at once: the control plane advertises them
+              }
+
+              @Override
+              public void failed(int exitCode, String cause) {
+                log.warn(
+                    "cluster={} node={} broker exit {}: {}",
+                    assignment.clusterId(),
+                    assignment.nodeName(),
+                    exitCode,
+                    cause);
+                heartbeatNow(); // why, at once: the cluster's status shows it
               }
             });
     supervisor.start();
@@ -134,13 +151,27 @@ public final class NodeAgent implements AutoCloseable {
             a.host(),
             "--data-dir",
             settings.dataDir().resolve("broker").toString()));
+    // A port taken by another process (the provider handed it out earlier; an outgoing connection
+    // took it since) is replaced by a free one; the heartbeat reports the ports bound.
+    command.addAll(List.of("-c", BrokerConfig.LISTEN_PORT_FALLBACK + "=true"));
     a.brokerConfig().forEach((k, v) -> command.addAll(List.of("-c", k + "=" + v)));
     return command;
+  }
+
+  /** A heartbeat now, besides the regular ones: the broker's state or ports just changed. */
+  private void heartbeatNow() {
+    try {
+      heartbeats.execute(this::heartbeat);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // the agent is closing
+    }
   }
 
   private void heartbeat() {
     try {
       BrokerSupervisor s = supervisor;
+      ListenersFile.Bound bound = s.bound();
+      BrokerSupervisor.LastError lastError = s.lastError();
       AgentHeartbeat beat =
           new AgentHeartbeat(
               decommissioned ? "stopped" : s.state(),
@@ -148,7 +179,11 @@ public final class NodeAgent implements AutoCloseable {
               diskUsed(),
               settings.dataDir().toFile().getUsableSpace(),
               decommissioned ? 0 : instance.partitionsLed(),
-              decommissioned);
+              decommissioned,
+              bound == null ? 0 : bound.kafkaPort(),
+              bound == null ? 0 : bound.httpPort(),
+              lastError == null ? null : lastError.exitCode(),
+              lastError == null ? null : lastError.cause());
       AgentInstruction instruction =
           client.post("/v1/agents/heartbeat", beat).as(AgentInstruction.class);
       if (AgentInstruction.DECOMMISSION.equals(instruction.action()) && !decommissioned) {

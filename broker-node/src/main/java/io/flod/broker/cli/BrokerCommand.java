@@ -102,15 +102,33 @@ public final class BrokerCommand implements Callable<Integer> {
     Map<String, String> explicit = new LinkedHashMap<>(configs);
     explicit.put(BrokerConfig.NODE_ID, Integer.toString(nodeId));
     BrokerConfig config = BrokerConfig.from(System.getenv(), explicit);
-    Broker broker =
-        clustered
-            ? Broker.startClustered(
-                dataDir,
-                parse(listen),
-                advertisedHost,
-                config,
-                new ClusterMembership.Settings(zk, cluster, zone, updateDomain))
-            : Broker.startStandalone(dataDir, parse(listen), advertisedHost, config);
+    Broker broker;
+    try {
+      broker =
+          clustered
+              ? Broker.startClustered(
+                  dataDir,
+                  parse(listen),
+                  advertisedHost,
+                  config,
+                  new ClusterMembership.Settings(zk, cluster, zone, updateDomain))
+              : Broker.startStandalone(dataDir, parse(listen), advertisedHost, config);
+      // The ports actually bound (a taken port falls back to a free one): for the node agent.
+      ListenersFile.write(
+          dataDir,
+          new ListenersFile.Bound(
+              ProcessHandle.current().pid(),
+              broker.bootstrapServers().substring(0, broker.bootstrapServers().lastIndexOf(':')),
+              broker.boundAddress().getPort(),
+              broker.httpsPort()));
+    } catch (Exception e) {
+      // The stack trace for whoever reads the log, then one line naming the cause (what node
+      // agents report as the broker's last error).
+      e.printStackTrace();
+      System.err.println(StartupFailure.line(e));
+      System.err.flush();
+      return 1;
+    }
     runUntilSignalled(
         broker,
         () -> {

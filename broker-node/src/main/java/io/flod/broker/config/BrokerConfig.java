@@ -51,6 +51,7 @@ public final class BrokerConfig extends AbstractConfig {
   public static final String SASL_ENABLED = "sasl.enabled";
   public static final String THROUGHPUT_UNITS = "throughput.units";
   public static final String HTTPS_PORT = "https.port";
+  public static final String LISTEN_PORT_FALLBACK = "listen.port.fallback";
   public static final String HTTPS_MAX_MESSAGE_BYTES = "https.max.message.bytes";
   public static final String SSL_CERTIFICATE_LOCATION = "ssl.certificate.location";
   public static final String SSL_KEY_LOCATION = "ssl.key.location";
@@ -269,6 +270,15 @@ public final class BrokerConfig extends AbstractConfig {
               "Port of the HTTPS publishing head (POST /<topic>/messages, as Event Hubs' REST"
                   + " API); 0 picks a free port, -1 turns it off. TLS with the configured"
                   + " certificate; without one it serves plain HTTP (local development only).")
+          .define(
+              LISTEN_PORT_FALLBACK,
+              Type.BOOLEAN,
+              false,
+              MEDIUM,
+              "When the Kafka listen port or https.port is taken by another process, listen on a"
+                  + " free port instead of failing; the ports actually bound are what the broker"
+                  + " advertises (Metadata, its Helix instance) and writes to <data-dir>/"
+                  + "listeners.properties. Node agents turn this on.")
           .define(
               HTTPS_MAX_MESSAGE_BYTES,
               Type.INT,

@@ -145,7 +145,15 @@ public final class UpCommand implements Callable<Integer> {
           running++;
         }
       }
-      String line = state + ", " + running + "/" + nodes + " brokers running";
+      List<String> problems = UpCommandReport.problems(view);
+      String line =
+          state
+              + ", "
+              + running
+              + "/"
+              + nodes
+              + " brokers running"
+              + (problems.isEmpty() ? "" : "; " + String.join("; ", problems));
       if (!line.equals(lastState)) {
         step("cluster demo: " + line);
         lastState = line;
@@ -154,7 +162,7 @@ public final class UpCommand implements Callable<Integer> {
         break;
       }
       if (System.nanoTime() > deadline) {
-        System.err.println("flod: the cluster did not become Ready in 5 minutes; see " + dataDir);
+        System.err.print(UpCommandReport.notReady(view, dataDir));
         return 1;
       }
       Thread.sleep(500);

@@ -474,6 +474,11 @@ public final class ClusterReconciler implements AutoCloseable {
       int steps = desired.size() + (extrasLeft ? 1 : 0) + (moves.settled() ? 0 : 1);
       int done = (int) up;
       operation.progress(Math.min(99, 100 * done / Math.max(1, steps)), now);
+      String blocker = brokersNotStarting(desired, rows, live);
+      if (blocker != null && !blocker.equals(operation.errorMessage())) {
+        log.warn("cluster={} operation={} cannot finish: {}", id, operation.id(), blocker);
+      }
+      operation.blockedBy(blocker == null ? null : "BrokerNotStarting", blocker, now);
     }
   }
 
@@ -513,6 +518,33 @@ public final class ClusterReconciler implements AutoCloseable {
         .sorted(java.util.Comparator.comparingInt(ClusterNode::brokerId))
         .map(n -> n.httpEndpoint(tls))
         .toList();
+  }
+
+  /**
+   * The desired nodes whose broker is not live and whose agent reports why it ended (a crash loop,
+   * or a restart after a failure), as "node-1: broker crashLooping (exit 1): cause; ..."; null when
+   * none is.
+   */
+  static String brokersNotStarting(
+      List<DesiredNode> desired, Map<String, ClusterNode> rows, Set<Integer> live) {
+    List<String> failing = new ArrayList<>();
+    for (DesiredNode d : desired) {
+      ClusterNode row = rows.get(d.name());
+      if (row == null || live.contains(d.brokerId()) || row.lastError() == null) {
+        continue;
+      }
+      String state = row.brokerState();
+      if ("crashLooping".equals(state) || "restarting".equals(state)) {
+        failing.add(
+            d.name()
+                + ": broker "
+                + state
+                + (row.lastExitCode() == null ? "" : " (exit " + row.lastExitCode() + ")")
+                + ": "
+                + row.lastError());
+      }
+    }
+    return failing.isEmpty() ? null : String.join("; ", failing);
   }
 
   /** A node the spec asks for. */

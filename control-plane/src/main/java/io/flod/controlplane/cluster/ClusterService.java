@@ -438,7 +438,10 @@ public final class ClusterService {
                       m.state().name(),
                       row == null ? null : row.brokerState(),
                       row == null ? 0 : row.restarts(),
-                      row == null ? 0 : row.partitionsLed());
+                      row == null ? 0 : row.partitionsLed(),
+                      row == null ? null : row.bootstrapAddress(),
+                      row == null ? null : row.lastExitCode(),
+                      row == null ? null : row.lastError());
                 })
             .sorted(java.util.Comparator.comparing(ClusterView.Node::nodeId))
             .toList();

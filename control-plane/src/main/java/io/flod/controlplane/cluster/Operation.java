@@ -140,9 +140,29 @@ public class Operation {
     updatedAt = now;
   }
 
+  /**
+   * What keeps this operation from finishing (a node whose broker cannot start, and why), shown as
+   * its error while it is in progress; null codes clear it. It stays in progress: the reconciler
+   * keeps trying, and the cause may go away (a port freed, a directory made writable).
+   */
+  public void blockedBy(String code, String message, Instant now) {
+    requireInProgress("report what blocks it");
+    String capped =
+        message == null || message.length() <= 1000 ? message : message.substring(0, 1000);
+    if (java.util.Objects.equals(code, errorCode)
+        && java.util.Objects.equals(capped, errorMessage)) {
+      return;
+    }
+    errorCode = code;
+    errorMessage = code == null ? null : capped;
+    updatedAt = now;
+  }
+
   public void succeed(Instant now) {
     requireInProgress("succeed");
     status = OperationStatus.SUCCEEDED;
+    errorCode = null;
+    errorMessage = null;
     percentComplete = 100;
     updatedAt = now;
   }

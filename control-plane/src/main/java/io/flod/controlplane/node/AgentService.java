@@ -39,12 +39,12 @@ public final class AgentService {
     if (registration == null
         || registration.host() == null
         || !registration.host().matches("[A-Za-z0-9.:-]{1,255}")
-        || registration.brokerPort() < 1
+        || registration.brokerPort() < 0 // 0: the broker picks one; the heartbeat says which
         || registration.brokerPort() > 65535
         || registration.httpPort() < 0
         || registration.httpPort() > 65535) {
       throw new ApiException(
-          ApiException.Kind.MALFORMED, "host and brokerPort are required; httpPort 0-65535.");
+          ApiException.Kind.MALFORMED, "host is required; brokerPort and httpPort 0-65535.");
     }
     return db.sessions()
         .fromTransaction(
@@ -104,6 +104,7 @@ public final class AgentService {
         .fromTransaction(
             s -> {
               ClusterNode node = byToken(s, token);
+              String previousError = node.lastError();
               if (beat.decommissioned() && !node.decommissioned()) {
                 log.info(
                     "cluster={} node={} agent reports its broker decommissioned",
@@ -117,7 +118,22 @@ public final class AgentService {
                   beat.diskFreeBytes(),
                   beat.partitionsLed(),
                   beat.decommissioned(),
+                  beat.brokerPort(),
+                  beat.httpPort(),
+                  beat.lastExitCode(),
+                  beat.lastError(),
                   clock.instant());
+              if (beat.lastError() != null
+                  && !beat.lastError().equals(previousError)
+                  && !"running".equals(beat.brokerState())) {
+                log.warn(
+                    "cluster={} node={} broker {} (exit {}): {}",
+                    node.clusterId(),
+                    node.nodeName(),
+                    beat.brokerState(),
+                    beat.lastExitCode(),
+                    beat.lastError());
+              }
               return new AgentInstruction(
                   node.decommission() ? AgentInstruction.DECOMMISSION : AgentInstruction.RUN);
             });

@@ -78,6 +78,12 @@ public class ClusterNode {
   @Column(nullable = false)
   private boolean decommissioned;
 
+  @Column(name = "last_exit_code")
+  private Integer lastExitCode;
+
+  @Column(name = "last_error")
+  private String lastError;
+
   protected ClusterNode() {}
 
   public ClusterNode(
@@ -152,6 +158,16 @@ public class ClusterNode {
     return decommission;
   }
 
+  /** The exit code of the broker's last unrequested exit, or null if it never had one. */
+  public Integer lastExitCode() {
+    return lastExitCode;
+  }
+
+  /** Why the broker last ended or could not start, as its agent read it; null if never. */
+  public String lastError() {
+    return lastError;
+  }
+
   public boolean decommissioned() {
     return decommissioned;
   }
@@ -162,7 +178,7 @@ public class ClusterNode {
 
   /** Where clients reach this node's broker, once its agent registered. */
   public String bootstrapAddress() {
-    return host == null ? null : host + ":" + brokerPort;
+    return host == null || brokerPort == null || brokerPort <= 0 ? null : host + ":" + brokerPort;
   }
 
   /** True if the agent reported within {@code grace} of {@code now} (or was made that recently). */
@@ -193,6 +209,10 @@ public class ClusterNode {
     this.lastHeartbeatAt = now;
   }
 
+  /**
+   * The agent's report. The ports are those the broker bound (0: not known yet); they replace the
+   * registered ones, so status, bootstrap servers and HTTP endpoints name where it really listens.
+   */
   public void heartbeat(
       String brokerState,
       int restarts,
@@ -200,7 +220,20 @@ public class ClusterNode {
       long diskFree,
       int partitionsLed,
       boolean decommissioned,
+      int boundBrokerPort,
+      int boundHttpPort,
+      Integer lastExitCode,
+      String lastError,
       Instant now) {
+    if (boundBrokerPort > 0 && boundBrokerPort <= 65535) {
+      this.brokerPort = boundBrokerPort;
+    }
+    if (boundHttpPort > 0 && boundHttpPort <= 65535) {
+      this.httpPort = boundHttpPort;
+    }
+    this.lastExitCode = lastExitCode;
+    this.lastError =
+        lastError == null || lastError.length() <= 500 ? lastError : lastError.substring(0, 500);
     this.brokerState = brokerState;
     this.restarts = restarts;
     this.diskUsedBytes = diskUsed;

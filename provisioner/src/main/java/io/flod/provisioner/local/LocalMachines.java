@@ -5,7 +5,6 @@ import com.google.inject.AbstractModule;
 import io.flod.provisioner.BootSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -30,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * machine's own free broker port. The directory is the machine's existence, so a restarted control
  * plane finds its machines again; a machine whose agent is not running (the host was stopped, or
  * the agent was killed) reads as stopped, and starting it runs the agent again.
+ *
+ * <p>Ports come from one {@link PortAllocator} per provider, which never hands a port to two
+ * machines; the port in a machine's description is the one its broker tries first (it falls back to
+ * a free one when another process took it, and its agent reports the port bound).
  */
 public final class LocalMachines {
   private static final Logger log = LoggerFactory.getLogger(LocalMachines.class);
@@ -65,6 +68,7 @@ public final class LocalMachines {
 
   private final Settings settings;
   private final Map<String, Object> machineLocks = new ConcurrentHashMap<>();
+  private final PortAllocator ports = new PortAllocator();
 
   public LocalMachines(Settings settings) {
     this.settings = settings;
@@ -72,6 +76,10 @@ public final class LocalMachines {
       Files.createDirectories(settings.root());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+    for (Description machine : all()) { // machines made before this provider started keep theirs
+      ports.reserve(machine.brokerPort());
+      ports.reserve(machine.httpPort());
     }
   }
 
@@ -115,8 +123,8 @@ public final class LocalMachines {
             hardwareId,
             Map.copyOf(userMetadata),
             Set.copyOf(tags),
-            freePort(),
-            freePort(),
+            ports.next(),
+            ports.next(),
             boot.controlPlaneUrl(),
             boot.token());
     try {
@@ -247,6 +255,11 @@ public final class LocalMachines {
       }
       log.info("local machine {} destroyed: processes stopped, {} removed", id, dir);
     }
+    machine.ifPresent(
+        m -> {
+          ports.release(m.brokerPort());
+          ports.release(m.httpPort());
+        });
   }
 
   /**
@@ -336,13 +349,5 @@ public final class LocalMachines {
       throw new IllegalArgumentException("bad machine id " + id);
     }
     return settings.root().resolve(id);
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free port", e);
-    }
   }
 }
