@@ -15,14 +15,15 @@ import java.util.TreeSet;
  *   <li>A machine that exists but does not run (its process died, its host stopped) is never
  *       destroyed: it is started again in place on its own disk, like any stopped machine.
  *   <li>When more than half of the cluster's nodes are silent at once, that is a network partition
- *       or an outage, not dead machines: nothing is replaced, the reason is reported, healing waits.
+ *       or an outage, not dead machines: nothing is replaced, the reason is reported, healing
+ *       waits.
  *   <li>When the partitions' replica states cannot be read (ZooKeeper unreachable), nothing is
  *       replaced: nobody can tell which machine holds the last in-sync copy.
  *   <li>At most one node of a cluster is replaced at a time: while any node that is not silent is
  *       still not live (a replacement booting, a broker restarting), no other is replaced.
  *   <li>A node is replaced only if every partition it is in sync for has another in-sync replica
- *       that is live and not silent; a node holding the last in-sync copy of anything waits for
- *       its machine to come back. A partition with an empty ISR counts as held by all its replicas.
+ *       that is live and not silent; a node holding the last in-sync copy of anything waits for its
+ *       machine to come back. A partition with an empty ISR counts as held by all its replicas.
  * </ol>
  *
  * Among the silent nodes that pass, the one with the lowest broker id is replaced.
@@ -45,7 +46,8 @@ public final class HealingPlan {
    *     the registration timeout)
    * @param live its broker is a live, enabled member of the cluster
    */
-  public record Node(String name, int brokerId, MachineState machine, boolean silent, boolean live) {}
+  public record Node(
+      String name, int brokerId, MachineState machine, boolean silent, boolean live) {}
 
   /** A partition's replicas and in-sync replicas, as ZooKeeper holds them. */
   public record Replicas(String partition, List<Integer> replicas, List<Integer> isr) {}
@@ -73,10 +75,7 @@ public final class HealingPlan {
     sorted.sort(Comparator.comparingInt(Node::brokerId));
     List<Node> silent = sorted.stream().filter(n -> n.silent() && !n.live()).toList();
     List<String> restart =
-        silent.stream()
-            .filter(n -> n.machine() == MachineState.STOPPED)
-            .map(Node::name)
-            .toList();
+        silent.stream().filter(n -> n.machine() == MachineState.STOPPED).map(Node::name).toList();
     List<Node> candidates =
         silent.stream().filter(n -> n.machine() == MachineState.RUNNING).toList();
     if (silent.isEmpty()) {
@@ -146,7 +145,8 @@ public final class HealingPlan {
   static String lastCopyHeldBy(int brokerId, List<Replicas> replicas, Set<Integer> healthy) {
     List<String> held = new ArrayList<>();
     for (Replicas p : replicas) {
-      boolean inSync = p.isr().isEmpty() ? p.replicas().contains(brokerId) : p.isr().contains(brokerId);
+      boolean inSync =
+          p.isr().isEmpty() ? p.replicas().contains(brokerId) : p.isr().contains(brokerId);
       if (!inSync) {
         continue;
       }

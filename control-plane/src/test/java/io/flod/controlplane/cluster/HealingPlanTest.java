@@ -102,8 +102,7 @@ class HealingPlanTest {
 
   @Test
   void unreadableReplicaStatesPauseReplacement() {
-    Decision d =
-        HealingPlan.decide(List.of(up(0), hung(1), up(2)), null, "ZooKeeper unreachable");
+    Decision d = HealingPlan.decide(List.of(up(0), hung(1), up(2)), null, "ZooKeeper unreachable");
     assertNull(d.replace());
     assertTrue(d.paused());
     assertEquals(
@@ -145,8 +144,7 @@ class HealingPlanTest {
   void anotherInSyncReplicaThatIsSilentDoesNotCount() {
     // 5 nodes, 2 silent (not most); orders-0 is in sync only on the two silent ones.
     List<Replicas> both = List.of(new Replicas("orders-0", List.of(0, 1, 2), List.of(0, 1)));
-    Decision d =
-        HealingPlan.decide(List.of(hung(0), hung(1), up(2), up(3), up(4)), both, null);
+    Decision d = HealingPlan.decide(List.of(hung(0), hung(1), up(2), up(3), up(4)), both, null);
     assertNull(d.replace());
     assertTrue(d.waiting().contains("node-0 holds the last in-sync copy of orders-0"));
     assertTrue(d.waiting().contains("node-1 holds the last in-sync copy of orders-0"));
