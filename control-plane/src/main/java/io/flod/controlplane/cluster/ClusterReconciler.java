@@ -306,10 +306,11 @@ public final class ClusterReconciler implements AutoCloseable {
           continue; // never made: nothing to heal
         }
         if (machine == null || machine.state() == Machine.State.TERMINATING) {
-          // Being made (again): counts as a replacement that is not live yet.
+          // Being made (again), maybe by a pass of a control plane that crashed since: a
+          // replacement that is not live yet.
           nodes.add(
               new HealingPlan.Node(
-                  d.name(), d.brokerId(), HealingPlan.MachineState.RUNNING, false, false));
+                  d.name(), d.brokerId(), HealingPlan.MachineState.MISSING, false, false));
           continue;
         }
         boolean silent =

@@ -19,8 +19,10 @@ import java.util.TreeSet;
  *       waits.
  *   <li>When the partitions' replica states cannot be read (ZooKeeper unreachable), nothing is
  *       replaced: nobody can tell which machine holds the last in-sync copy.
- *   <li>At most one node of a cluster is replaced at a time: while any node that is not silent is
- *       still not live (a replacement booting, a broker restarting), no other is replaced.
+ *   <li>At most one node of a cluster is replaced at a time: while any node is being made (its
+ *       machine missing or terminating, as right after a replacement destroyed it, also when the
+ *       control plane restarted in between) or is not silent but not live yet (a replacement
+ *       booting, a broker restarting), no other is replaced.
  *   <li>A node is replaced only if every partition it is in sync for has another in-sync replica
  *       that is live and not silent; a node holding the last in-sync copy of anything waits for its
  *       machine to come back. A partition with an empty ISR counts as held by all its replicas.
@@ -36,7 +38,9 @@ public final class HealingPlan {
     /** Exists and runs (or is being made): silent means hung or cut off. */
     RUNNING,
     /** Exists and does not run: started again in place, never replaced. */
-    STOPPED
+    STOPPED,
+    /** Not there (yet) or terminating: being made, or made again after a replacement. */
+    MISSING
   }
 
   /**
@@ -73,7 +77,10 @@ public final class HealingPlan {
   public static Decision decide(List<Node> nodes, List<Replicas> replicas, String unreadableCause) {
     List<Node> sorted = new ArrayList<>(nodes);
     sorted.sort(Comparator.comparingInt(Node::brokerId));
-    List<Node> silent = sorted.stream().filter(n -> n.silent() && !n.live()).toList();
+    List<Node> silent =
+        sorted.stream()
+            .filter(n -> n.silent() && !n.live() && n.machine() != MachineState.MISSING)
+            .toList();
     List<String> restart =
         silent.stream().filter(n -> n.machine() == MachineState.STOPPED).map(Node::name).toList();
     List<Node> candidates =
@@ -105,7 +112,10 @@ public final class HealingPlan {
           true);
     }
     List<String> starting =
-        sorted.stream().filter(n -> !n.silent() && !n.live()).map(Node::name).toList();
+        sorted.stream()
+            .filter(n -> n.machine() == MachineState.MISSING || (!n.silent() && !n.live()))
+            .map(Node::name)
+            .toList();
     if (!starting.isEmpty()) {
       return new Decision(
           null,

@@ -178,6 +178,34 @@ class HealingPlanTest {
   }
 
   @Test
+  void aNodeWhoseMachineIsBeingMadeAgainHoldsBackTheNext() {
+    // The previous pass (maybe of a control plane that crashed since) destroyed node-1's machine
+    // and has not made its replacement yet: node-3 waits even though it is safe to replace.
+    Node beingMade = new Node("node-1", 1, MachineState.MISSING, true, false);
+    List<Replicas> spread = List.of(new Replicas("t-0", List.of(3, 4, 0), List.of(3, 4, 0)));
+    Decision d = HealingPlan.decide(List.of(up(0), beingMade, up(2), hung(3), up(4)), spread, null);
+    assertNull(d.replace());
+    assertTrue(d.waiting().contains("node-1 is not live yet"), d.waiting());
+  }
+
+  @Test
+  void aMissingMachineIsNotCountedAsSilent() {
+    Node beingMade = new Node("node-1", 1, MachineState.MISSING, true, false);
+    Decision d = HealingPlan.decide(List.of(up(0), beingMade, up(2)), IN_SYNC, null);
+    assertEquals(new Decision(null, List.of(), null, false), d);
+  }
+
+  @Test
+  void aRestartedControlPlaneThatHeardFromNobodyYetPausesInsteadOfReplacing() {
+    // Right after a restart every heartbeat on record is old and the brokers may not have
+    // rejoined its ZooKeeper yet: that looks like most of the cluster silent, not dead machines.
+    Decision d =
+        HealingPlan.decide(List.of(hung(0), hung(1), hung(2), hung(3), up(4)), IN_SYNC, null);
+    assertNull(d.replace());
+    assertTrue(d.paused());
+  }
+
+  @Test
   void atMostOneIsReplacedPerDecision() {
     List<Node> nodes = new ArrayList<>();
     for (int i = 0; i < 7; i++) {

@@ -200,7 +200,12 @@ class HealingSafetyIT {
       Awaitility.await()
           .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(500))
-          .until(() -> expected.equals(stateReason()));
+          .until(
+              () -> {
+                assertEquals(
+                    agentPid, pid(machine.resolve("agent.pid")), "the machine was not replaced");
+                return expected.equals(stateReason());
+              });
       System.out.printf(
           "MEASURED hung holder of the last in-sync copy: reason in the status after %.1f s%n",
           (System.nanoTime() - stopped) / 1e9);
@@ -244,7 +249,11 @@ class HealingSafetyIT {
         Awaitility.await()
             .atMost(GRACE.plusSeconds(30))
             .pollInterval(Duration.ofMillis(500))
-            .until(() -> paused.equals(stateReason()));
+            .until(
+                () -> {
+                  assertEquals(agentsBefore, agentPids(), "no machine destroyed or replaced");
+                  return paused.equals(stateReason());
+                });
         System.out.printf(
             "MEASURED partition from every machine: healing paused in the status after %.1f s%n",
             (System.nanoTime() - cut) / 1e9);
