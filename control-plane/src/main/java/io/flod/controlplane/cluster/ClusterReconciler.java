@@ -61,6 +61,10 @@ public final class ClusterReconciler implements AutoCloseable {
   private final Clock clock;
   private final MeterRegistry metrics;
   private final ProvisioningBackoff backoff = new ProvisioningBackoff();
+
+  /** When this instance started: heartbeats older than that went to an instance that stopped. */
+  private final Instant startedAt;
+
   private final ScheduledExecutorService loop =
       Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "flod-reconciler"));
 
@@ -78,6 +82,7 @@ public final class ClusterReconciler implements AutoCloseable {
     this.fleet = fleet;
     this.nodeGrace = nodeGrace;
     this.clock = clock;
+    this.startedAt = clock.instant();
     this.metrics = metrics;
     for (OperationStatus status : OperationStatus.values()) {
       Gauge.builder("flod.operations", () -> countOperations(status))
@@ -343,7 +348,8 @@ public final class ClusterReconciler implements AutoCloseable {
           unreadable = String.valueOf(e.getMessage());
         }
       }
-      HealingPlan.Decision decision = HealingPlan.decide(nodes, replicas, unreadable);
+      HealingPlan.Decision decision =
+          HealingPlan.decide(nodes, replicas, unreadable, now.isBefore(startedAt.plus(nodeGrace)));
       reportWaiting(decision.waiting());
       for (String name : decision.restartInPlace()) {
         log.info(

@@ -75,6 +75,16 @@ public final class HealingPlan {
    *     null)
    */
   public static Decision decide(List<Node> nodes, List<Replicas> replicas, String unreadableCause) {
+    return decide(nodes, replicas, unreadableCause, false);
+  }
+
+  /**
+   * As {@link #decide(List, List, String)}; {@code justStarted}: the control plane started less
+   * than a grace period ago, so a node may look silent only because its heartbeats went to the
+   * instance that stopped (a control plane killed mid-heal): nothing is replaced yet.
+   */
+  public static Decision decide(
+      List<Node> nodes, List<Replicas> replicas, String unreadableCause, boolean justStarted) {
     List<Node> sorted = new ArrayList<>(nodes);
     sorted.sort(Comparator.comparingInt(Node::brokerId));
     List<Node> silent =
@@ -101,6 +111,16 @@ public final class HealingPlan {
     }
     if (candidates.isEmpty()) {
       return new Decision(null, restart, null, false);
+    }
+    if (justStarted) {
+      return new Decision(
+          null,
+          restart,
+          "healing waits: "
+              + names(candidates)
+              + " silent, but the control plane started less than a grace period ago and is"
+              + " still hearing from the agents",
+          false);
     }
     if (replicas == null) {
       return new Decision(

@@ -206,6 +206,15 @@ class HealingPlanTest {
   }
 
   @Test
+  void nothingIsReplacedInTheFirstGracePeriodAfterAStart() {
+    Decision d =
+        HealingPlan.decide(List.of(up(0), hung(1), up(2), stopped(3), up(4)), IN_SYNC, null, true);
+    assertNull(d.replace());
+    assertEquals(List.of("node-3"), d.restartInPlace());
+    assertTrue(d.waiting().contains("started less than a grace period ago"), d.waiting());
+  }
+
+  @Test
   void atMostOneIsReplacedPerDecision() {
     List<Node> nodes = new ArrayList<>();
     for (int i = 0; i < 7; i++) {
