@@ -304,6 +304,7 @@ public final class ClusterReconciler implements AutoCloseable {
         Map<String, Machine> machines,
         Set<Integer> live) {
       List<HealingPlan.Node> nodes = new ArrayList<>();
+      Duration halfGrace = nodeGrace.dividedBy(2);
       for (DesiredNode d : desired) {
         ClusterNode row = rows.get(d.name());
         Machine machine = machines.get(d.name());
@@ -322,6 +323,7 @@ public final class ClusterReconciler implements AutoCloseable {
             row.registered()
                 ? !row.heardFromWithin(nodeGrace, now)
                 : !row.heardFromWithin(REGISTRATION_TIMEOUT, now);
+        boolean quiet = silent || (row.registered() && !row.heardFromWithin(halfGrace, now));
         nodes.add(
             new HealingPlan.Node(
                 d.name(),
@@ -330,6 +332,7 @@ public final class ClusterReconciler implements AutoCloseable {
                     ? HealingPlan.MachineState.STOPPED
                     : HealingPlan.MachineState.RUNNING,
                 silent,
+                quiet,
                 live.contains(row.brokerId())));
       }
       List<HealingPlan.Replicas> replicas = null;

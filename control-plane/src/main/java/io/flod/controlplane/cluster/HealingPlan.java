@@ -48,10 +48,24 @@ public final class HealingPlan {
    *
    * @param silent its agent was not heard from past the grace period (or never registered within
    *     the registration timeout)
+   * @param quiet its agent was not heard from for half the grace period: a node about to turn
+   *     silent, counted with the silent ones when telling a partition from a dead machine (in a
+   *     partition every agent stops at once, and the first to cross the grace period must not look
+   *     like the only dead one)
    * @param live its broker is a live, enabled member of the cluster
    */
   public record Node(
-      String name, int brokerId, MachineState machine, boolean silent, boolean live) {}
+      String name,
+      int brokerId,
+      MachineState machine,
+      boolean silent,
+      boolean quiet,
+      boolean live) {
+    /** A node whose agent is quiet exactly when it is silent. */
+    public Node(String name, int brokerId, MachineState machine, boolean silent, boolean live) {
+      this(name, brokerId, machine, silent, silent, live);
+    }
+  }
 
   /** A partition's replicas and in-sync replicas, as ZooKeeper holds them. */
   public record Replicas(String partition, List<Integer> replicas, List<Integer> isr) {}
@@ -98,12 +112,16 @@ public final class HealingPlan {
     if (silent.isEmpty()) {
       return new Decision(null, List.of(), null, false);
     }
-    if (silent.size() * 2 > sorted.size()) {
+    long quiet =
+        sorted.stream()
+            .filter(n -> (n.silent() || n.quiet()) && n.machine() != MachineState.MISSING)
+            .count();
+    if (quiet * 2 > sorted.size()) {
       return new Decision(
           null,
           restart,
           "healing paused: "
-              + silent.size()
+              + quiet
               + " of "
               + sorted.size()
               + " nodes silent, treating as a network partition or outage",

@@ -77,6 +77,26 @@ class HealingPlanTest {
   }
 
   @Test
+  void aPartitionJustBeginningIsNotMistakenForOneDeadMachine() {
+    // Every agent stopped at once; node-0 crossed the grace period first, the others are quiet
+    // (half the grace period) and their brokers' sessions have not expired yet.
+    Node quiet1 = new Node("node-1", 1, MachineState.RUNNING, false, true, true);
+    Node quiet2 = new Node("node-2", 2, MachineState.RUNNING, false, true, true);
+    Decision d = HealingPlan.decide(List.of(hung(0), quiet1, quiet2), IN_SYNC, null);
+    assertNull(d.replace());
+    assertTrue(d.paused());
+    assertTrue(d.waiting().contains("3 of 3 nodes silent"), d.waiting());
+  }
+
+  @Test
+  void oneQuietNodeBesideAHungOneIsNotMost() {
+    Node quiet2 = new Node("node-2", 2, MachineState.RUNNING, false, true, true);
+    List<Node> nodes = List.of(up(0), hung(1), quiet2, up(3), up(4));
+    Decision d = HealingPlan.decide(nodes, IN_SYNC, null);
+    assertEquals("node-1", d.replace());
+  }
+
+  @Test
   void twoOfThreeSilentIsMoreThanHalf() {
     Decision d = HealingPlan.decide(List.of(hung(0), up(1), hung(2)), IN_SYNC, null);
     assertNull(d.replace());
