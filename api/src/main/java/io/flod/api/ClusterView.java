@@ -7,10 +7,16 @@ public record ClusterView(String name, ClusterSpec spec, Status status, String e
   /**
    * Observed state: {@code Provisioning|Ready|Scaling|Degraded|Deleting|Failed}; the nodes; the
    * bootstrap servers of the live brokers (empty until one is up); and the URLs where the live
-   * brokers take events over HTTP ({@code POST <url>/<topic>/messages}, Event Hubs' REST API).
+   * brokers take events over HTTP ({@code POST <url>/<topic>/messages}, Event Hubs' REST API); and
+   * {@code stateReason}, why the control plane is waiting instead of acting (for example "healing
+   * paused: 3 of 3 nodes silent, treating as a network partition or outage"), null when it is not.
    */
   public record Status(
-      String state, List<Node> nodes, String bootstrapServers, List<String> httpEndpoints) {}
+      String state,
+      List<Node> nodes,
+      String bootstrapServers,
+      List<String> httpEndpoints,
+      String stateReason) {}
 
   /**
    * One machine: its state at the provider, and its broker as the node agent reports it.

@@ -141,6 +141,7 @@ public final class ControlPlane implements AutoCloseable {
     private Duration nodeGrace = Duration.ofSeconds(30);
     private long heartbeatIntervalMs = 2000;
     private String publicUrl;
+    private String machineZkConnect;
 
     public Builder host(String host) {
       this.host = host;
@@ -226,6 +227,15 @@ public final class ControlPlane implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The ZooKeeper address brokers are given (default: the one the control plane uses), for when
+     * machines reach it through a load balancer or proxy.
+     */
+    public Builder machineZkConnect(String machineZkConnect) {
+      this.machineZkConnect = machineZkConnect;
+      return this;
+    }
+
     public ControlPlane start() {
       return ControlPlane.start(this);
     }
@@ -295,7 +305,12 @@ public final class ControlPlane implements AutoCloseable {
               .register(new ThrottlingResource(new ThrottlingService(db, fleet)))
               .register(
                   new AgentsResource(
-                      new AgentService(db, fleet, Clock.systemUTC(), b.heartbeatIntervalMs)));
+                      new AgentService(
+                          db,
+                          fleet,
+                          Clock.systemUTC(),
+                          b.heartbeatIntervalMs,
+                          b.machineZkConnect)));
       Set<Class<?>> served = new HashSet<>();
       api.getInstances().stream()
           .filter(o -> o.getClass().isAnnotationPresent(jakarta.ws.rs.Path.class))

@@ -89,6 +89,14 @@ public final class ControlPlaneMain implements Callable<Integer> {
   String publicUrl;
 
   @Option(
+      names = "--machine-zk-connect",
+      paramLabel = "CONNECT",
+      description =
+          "ZooKeeper address handed to brokers, when they reach it through a load balancer or"
+              + " proxy (default: the one the control plane uses).")
+  String machineZkConnect;
+
+  @Option(
       names = "--broker-tls-cert",
       paramLabel = "FILE",
       description =
@@ -142,6 +150,7 @@ public final class ControlPlaneMain implements Callable<Integer> {
             .zkConnect(zk)
             .operatorKey(System.getenv("FLOD_OPERATOR_KEY"))
             .publicUrl(publicUrl)
+            .machineZkConnect(machineZkConnect)
             .brokerTls(
                 brokerTlsCert == null && brokerTlsKey == null
                     ? null

@@ -58,6 +58,10 @@ public class Cluster {
   @Column(nullable = false)
   private ClusterState state;
 
+  /** Why the reconciler waits instead of acting (see {@link #waiting}); null when it does not. */
+  @Column(name = "state_reason", length = 1000)
+  private String stateReason;
+
   @Column(nullable = false)
   private boolean deleting;
 
@@ -179,5 +183,15 @@ public class Cluster {
 
   public void observed(ClusterState newState) {
     state = newState;
+  }
+
+  /** Why the reconciler waits instead of acting, or null. */
+  public String stateReason() {
+    return stateReason;
+  }
+
+  /** Records why the reconciler waits ({@code reason}), or that it does not (null). */
+  public void waiting(String reason) {
+    stateReason = reason == null || reason.length() <= 1000 ? reason : reason.substring(0, 1000);
   }
 }

@@ -61,6 +61,10 @@ public final class ClusterReconciler implements AutoCloseable {
   private final Clock clock;
   private final MeterRegistry metrics;
   private final ProvisioningBackoff backoff = new ProvisioningBackoff();
+
+  /** When this instance started: heartbeats older than that went to an instance that stopped. */
+  private final Instant startedAt;
+
   private final ScheduledExecutorService loop =
       Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "flod-reconciler"));
 
@@ -78,6 +82,7 @@ public final class ClusterReconciler implements AutoCloseable {
     this.fleet = fleet;
     this.nodeGrace = nodeGrace;
     this.clock = clock;
+    this.startedAt = clock.instant();
     this.metrics = metrics;
     for (OperationStatus status : OperationStatus.values()) {
       Gauge.builder("flod.operations", () -> countOperations(status))
@@ -286,32 +291,102 @@ public final class ClusterReconciler implements AutoCloseable {
       }
     }
 
-    /** A machine whose agent has not been heard from past the grace period is replaced. */
+    /**
+     * Silent machines are healed as {@link HealingPlan} decides: a stopped one is left for {@link
+     * #ensureMachines} to start again on its own disk; at most one hung one is destroyed (and made
+     * anew by {@link #ensureMachines}), never one holding the last in-sync copy of a partition,
+     * none while the replica states cannot be read or most of the cluster is silent. Why healing
+     * waits is recorded in the cluster's status and logged once when it changes.
+     */
     private void replaceDead(
         List<DesiredNode> desired,
         Map<String, ClusterNode> rows,
         Map<String, Machine> machines,
         Set<Integer> live) {
+      List<HealingPlan.Node> nodes = new ArrayList<>();
+      Duration halfGrace = nodeGrace.dividedBy(2);
       for (DesiredNode d : desired) {
         ClusterNode row = rows.get(d.name());
         Machine machine = machines.get(d.name());
-        if (row == null || machine == null || live.contains(row.brokerId())) {
+        if (row == null) {
+          continue; // never made: nothing to heal
+        }
+        if (machine == null || machine.state() == Machine.State.TERMINATING) {
+          // Being made (again), maybe by a pass of a control plane that crashed since: a
+          // replacement that is not live yet.
+          nodes.add(
+              new HealingPlan.Node(
+                  d.name(), d.brokerId(), HealingPlan.MachineState.MISSING, false, false));
           continue;
         }
         boolean silent =
             row.registered()
                 ? !row.heardFromWithin(nodeGrace, now)
                 : !row.heardFromWithin(REGISTRATION_TIMEOUT, now);
-        if (silent) {
-          log.warn(
-              "cluster={} node={} silent since {}: replacing its machine",
-              id,
-              d.name(),
-              row.lastHeartbeatAt() != null ? row.lastHeartbeatAt() : row.createdAt());
-          provider.destroy(Set.of(d.name()));
-          machines.remove(d.name());
+        boolean quiet = silent || (row.registered() && !row.heardFromWithin(halfGrace, now));
+        nodes.add(
+            new HealingPlan.Node(
+                d.name(),
+                d.brokerId(),
+                machine.state() == Machine.State.STOPPED
+                    ? HealingPlan.MachineState.STOPPED
+                    : HealingPlan.MachineState.RUNNING,
+                silent,
+                quiet,
+                live.contains(row.brokerId())));
+      }
+      List<HealingPlan.Replicas> replicas = null;
+      String unreadable = null;
+      boolean anyHung =
+          nodes.stream()
+              .anyMatch(
+                  n -> n.silent() && !n.live() && n.machine() == HealingPlan.MachineState.RUNNING);
+      if (anyHung) {
+        try {
+          replicas =
+              fleet.partitionReplicas(cluster.id()).stream()
+                  .map(p -> new HealingPlan.Replicas(p.partition(), p.replicas(), p.isr()))
+                  .toList();
+        } catch (RuntimeException e) {
+          unreadable = String.valueOf(e.getMessage());
         }
       }
+      HealingPlan.Decision decision =
+          HealingPlan.decide(nodes, replicas, unreadable, now.isBefore(startedAt.plus(nodeGrace)));
+      reportWaiting(decision.waiting());
+      for (String name : decision.restartInPlace()) {
+        log.info(
+            "cluster={} node={} silent and its machine stopped: starting it again on its disk",
+            id,
+            name);
+      }
+      String name = decision.replace();
+      if (name != null) {
+        ClusterNode row = rows.get(name);
+        provider.checkFence();
+        log.warn(
+            "cluster={} node={} silent since {}, hung, and no partition's last in-sync copy is on"
+                + " it: replacing its machine",
+            id,
+            name,
+            row.lastHeartbeatAt() != null ? row.lastHeartbeatAt() : row.createdAt());
+        provider.destroy(Set.of(name));
+        machines.remove(name);
+      }
+    }
+
+    /** Records why healing waits in the status; logs it once each time it changes. */
+    private void reportWaiting(String reason) {
+      String before = cluster.stateReason();
+      if (java.util.Objects.equals(before, reason)) {
+        return;
+      }
+      if (reason != null) {
+        log.warn("cluster={} {}", id, reason);
+      } else {
+        log.info("cluster={} healing no longer waits (was: {})", id, before);
+      }
+      cluster.waiting(reason);
     }
 
     private void ensureMachines(

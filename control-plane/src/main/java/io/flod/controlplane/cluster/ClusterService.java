@@ -469,7 +469,8 @@ public final class ClusterService {
             c.brokerVersion(),
             c.authentication(),
             c.httpMaxMessageBytes()),
-        new ClusterView.Status(c.state().apiName(), nodes, bootstrap, httpEndpoints),
+        new ClusterView.Status(
+            c.state().apiName(), nodes, bootstrap, httpEndpoints, c.stateReason()),
         Requests.etag(c.version()));
   }
 

@@ -48,6 +48,18 @@ public interface BrokerFleet extends AutoCloseable {
   /** Partition replicas ("topic-partition") on the broker now. */
   List<String> replicasOn(UUID clusterId, int brokerId);
 
+  /** A partition's replicas and in-sync replicas, as ZooKeeper holds them. */
+  record PartitionReplicas(String partition, List<Integer> replicas, List<Integer> isr) {}
+
+  /**
+   * Every partition's replicas and in-sync replicas, read from ZooKeeper within a few seconds: what
+   * healing needs to know before it destroys a machine (never the last in-sync copy).
+   *
+   * @throws IllegalStateException when they cannot be read (the cluster is not open here, ZooKeeper
+   *     is unreachable or slow): the caller must then assume any machine may hold a last copy
+   */
+  List<PartitionReplicas> partitionReplicas(UUID clusterId);
+
   /**
    * Partition moves in progress, the bytes they still have to copy, and how many partitions the
    * balancer would still move after them.

@@ -62,6 +62,17 @@ public final class HelixBrokerFleet implements BrokerFleet {
   private final ZKHelixAdmin helix;
   private final BrokerTls tls;
 
+  private static final long REPLICA_STATE_TIMEOUT_S = 5;
+
+  /** Reads replica states off the caller's thread, so that the caller's wait is bounded. */
+  private final java.util.concurrent.ExecutorService stateReader =
+      java.util.concurrent.Executors.newSingleThreadExecutor(
+          r -> {
+            Thread thread = new Thread(r, "flod-replica-state-reader");
+            thread.setDaemon(true);
+            return thread;
+          });
+
   /** {@code tls}: the brokers' certificate, or null when their listeners are in clear. */
   public HelixBrokerFleet(String zk, BrokerTls tls) {
     this.zk = zk;
@@ -179,6 +190,36 @@ public final class HelixBrokerFleet implements BrokerFleet {
       }
     }
     return replicas;
+  }
+
+  @Override
+  public List<PartitionReplicas> partitionReplicas(UUID clusterId) {
+    ClusterController controller = controllers.get(clusterId);
+    if (controller == null) {
+      throw new IllegalStateException("the cluster's controller does not run here");
+    }
+    // Helix retries a ZooKeeper read until the connection is back: the read runs on its own thread
+    // so that an unreachable ZooKeeper costs the reconciler a bounded wait, not its thread.
+    java.util.concurrent.Future<List<PartitionState>> read =
+        stateReader.submit(controller::partitionStates);
+    try {
+      List<PartitionReplicas> out = new ArrayList<>();
+      for (PartitionState state : read.get(REPLICA_STATE_TIMEOUT_S, TimeUnit.SECONDS)) {
+        out.add(
+            new PartitionReplicas(
+                state.topicPartition().toString(), state.replicas(), state.isr()));
+      }
+      return out;
+    } catch (java.util.concurrent.TimeoutException e) {
+      read.cancel(true);
+      throw new IllegalStateException(
+          "ZooKeeper did not answer within " + REPLICA_STATE_TIMEOUT_S + " s");
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("ZooKeeper read failed: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading replica states", e);
+    }
   }
 
   @Override
@@ -408,6 +449,7 @@ public final class HelixBrokerFleet implements BrokerFleet {
    */
   @Override
   public void close() {
+    stateReader.shutdownNow();
     Map<String, Runnable> closes = new java.util.LinkedHashMap<>();
     controllers.forEach((id, c) -> closes.put("cluster=" + id + " controller close", c::close));
     BoundedStep.runTogether(CLOSE_LIMIT, closes);

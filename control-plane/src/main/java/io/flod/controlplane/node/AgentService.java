@@ -27,12 +27,27 @@ public final class AgentService {
   private final BrokerFleet fleet;
   private final Clock clock;
   private final long heartbeatIntervalMs;
+  private final String machineZkConnect;
 
   public AgentService(Database db, BrokerFleet fleet, Clock clock, long heartbeatIntervalMs) {
+    this(db, fleet, clock, heartbeatIntervalMs, null);
+  }
+
+  /**
+   * {@code machineZkConnect}: the ZooKeeper address handed to brokers when it differs from the one
+   * the control plane uses (a load balancer or proxy in between); null for the fleet's own.
+   */
+  public AgentService(
+      Database db,
+      BrokerFleet fleet,
+      Clock clock,
+      long heartbeatIntervalMs,
+      String machineZkConnect) {
     this.db = db;
     this.fleet = fleet;
     this.clock = clock;
     this.heartbeatIntervalMs = heartbeatIntervalMs;
+    this.machineZkConnect = machineZkConnect;
   }
 
   public AgentAssignment register(String token, AgentRegistration registration) {
@@ -67,7 +82,7 @@ public final class AgentService {
                   node.brokerId(),
                   node.zone(),
                   node.updateDomain(),
-                  fleet.zkConnect(),
+                  machineZkConnect != null ? machineZkConnect : fleet.zkConnect(),
                   registration.host(),
                   registration.brokerPort(),
                   brokerConfig(s, node),

@@ -62,6 +62,11 @@ final class FakeFleet implements BrokerFleet {
   }
 
   @Override
+  public List<PartitionReplicas> partitionReplicas(UUID clusterId) {
+    return List.of(); // fake machines hold no data
+  }
+
+  @Override
   public MoveProgress moves(UUID clusterId) {
     return new MoveProgress(0, 0, 0);
   }

@@ -537,6 +537,11 @@ class ClusterLifecycleIT {
       thread.start();
     }
 
+    /** How many records were acknowledged so far. */
+    long ackedSoFar() {
+      return acked.size();
+    }
+
     Set<String> stopAndGetAcked() throws InterruptedException {
       running.set(false);
       thread.join();
