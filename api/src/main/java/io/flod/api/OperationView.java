@@ -12,7 +12,9 @@ public record OperationView(
     int percentComplete,
     String createdAt,
     String updatedAt,
-    Error error) {
+    Error error,
+    String requestedBy,
+    String detail) {
   /** Why an operation failed. */
   public record Error(String code, String message) {}
 }

@@ -34,6 +34,8 @@ import io.flod.controlplane.sas.TopicAuthorizationRulesResource;
 import io.flod.controlplane.tenant.TenantService;
 import io.flod.controlplane.tenant.TenantsResource;
 import io.flod.controlplane.topic.BrokerTopicPlacement;
+import io.flod.controlplane.topic.PartitionLossService;
+import io.flod.controlplane.topic.PartitionsResource;
 import io.flod.controlplane.topic.TopicPlacement;
 import io.flod.controlplane.topic.TopicService;
 import io.flod.controlplane.topic.TopicsResource;
@@ -81,6 +83,7 @@ public final class ControlPlane implements AutoCloseable {
           ClustersResource.class,
           OperationsResource.class,
           TopicsResource.class,
+          PartitionsResource.class,
           ClusterAuthorizationRulesResource.class,
           TopicAuthorizationRulesResource.class,
           ConsumerGroupsResource.class,
@@ -296,6 +299,8 @@ public final class ControlPlane implements AutoCloseable {
               .register(new ClustersResource(clusters))
               .register(new OperationsResource(clusters))
               .register(new TopicsResource(new TopicService(db, placement, Clock.systemUTC())))
+              .register(
+                  new PartitionsResource(new PartitionLossService(db, fleet, Clock.systemUTC())))
               .register(new ClusterAuthorizationRulesResource(rules))
               .register(new TopicAuthorizationRulesResource(rules))
               .register(

@@ -474,7 +474,12 @@ public final class ClusterService {
         Requests.etag(c.version()));
   }
 
-  private static OperationView view(Operation op, String tenantName) {
+  /** An operation as the API shows it. */
+  public static OperationView operationView(Operation op, String tenantName) {
+    return view(op, tenantName);
+  }
+
+  static OperationView view(Operation op, String tenantName) {
     return new OperationView(
         op.id().toString(),
         op.kind().name(),
@@ -483,7 +488,9 @@ public final class ClusterService {
         op.percentComplete(),
         op.createdAt().toString(),
         op.updatedAt().toString(),
-        op.errorCode() == null ? null : new OperationView.Error(op.errorCode(), op.errorMessage()));
+        op.errorCode() == null ? null : new OperationView.Error(op.errorCode(), op.errorMessage()),
+        op.requestedBy(),
+        op.detail());
   }
 
   private static String json(ClusterSpec spec) {

@@ -18,7 +18,9 @@ public class Operation {
   public enum Kind {
     CREATE,
     SCALE,
-    DELETE
+    DELETE,
+    /** An operator brought an offline partition back, accepting what its lost replicas held. */
+    ACCEPT_DATA_LOSS
   }
 
   @Id private UUID id;
@@ -62,9 +64,41 @@ public class Operation {
   @Column(name = "updated_at", nullable = false)
   private Instant updatedAt;
 
+  /** Who asked, for operations an operator takes at once. */
+  @Column(name = "requested_by")
+  private String requestedBy;
+
+  /** What an operation taken at once did. */
+  @Column(name = "detail")
+  private String detail;
+
   @Version private long version;
 
   protected Operation() {}
+
+  /** An operation done at once, recorded as Succeeded with who asked and what it did. */
+  public static Operation done(
+      UUID tenantId,
+      UUID clusterId,
+      String clusterName,
+      Kind kind,
+      String requestedBy,
+      String detail,
+      Instant now) {
+    Operation op = new Operation(tenantId, clusterId, clusterName, kind, null, null, now);
+    op.requestedBy = requestedBy;
+    op.detail = detail;
+    op.succeed(now);
+    return op;
+  }
+
+  public String requestedBy() {
+    return requestedBy;
+  }
+
+  public String detail() {
+    return detail;
+  }
 
   public Operation(
       UUID tenantId,

@@ -95,6 +95,17 @@ public interface BrokerFleet extends AutoCloseable {
   /** Sets the cluster's ingress quota on its brokers (they apply it within seconds). */
   void publishThroughputUnits(UUID clusterId, int units);
 
+  /**
+   * Brings an offline partition (every in-sync replica lost its data or is gone) back, accepting
+   * the loss: a live replica leads at a new epoch with what it holds.
+   *
+   * @throws IllegalStateException the partition is not offline, or no replica of it is alive
+   */
+  default io.flod.broker.cluster.PartitionState acceptDataLoss(
+      UUID clusterId, org.apache.kafka.common.TopicPartition partition, String decidedBy) {
+    throw new IllegalStateException("this fleet cannot change partition leadership");
+  }
+
   /** Deletes a topic through the Kafka protocol. */
   void deleteTopic(UUID clusterId, String bootstrapServers, String topic);
 

@@ -158,6 +158,16 @@ public final class HelixBrokerFleet implements BrokerFleet {
   }
 
   @Override
+  public io.flod.broker.cluster.PartitionState acceptDataLoss(
+      UUID clusterId, org.apache.kafka.common.TopicPartition partition, String decidedBy) {
+    ClusterController controller = controllers.get(clusterId);
+    if (controller == null) {
+      throw new IllegalStateException("the cluster has no brokers");
+    }
+    return controller.acceptDataLoss(partition, decidedBy);
+  }
+
+  @Override
   public Set<Integer> liveBrokers(UUID clusterId) {
     ClusterController controller = controllers.get(clusterId);
     return controller == null ? Set.of() : controller.eligibleBrokers();

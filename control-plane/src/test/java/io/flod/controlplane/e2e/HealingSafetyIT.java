@@ -1,6 +1,7 @@
 package io.flod.controlplane.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -297,6 +298,86 @@ class HealingSafetyIT {
   }
 
   // --- helpers ---
+
+  @Test
+  @Order(3)
+  void theOnlyInSyncReplicaBackOnAWipedDiskStaysOfflineUntilTheLossIsAcceptedThroughTheApi()
+      throws Exception {
+    String value = "before-the-wipe-" + System.nanoTime();
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(ClusterLifecycleIT.producerProps(bootstrap()))) {
+      producer.send(new ProducerRecord<>(SOLO, "k", value)).get(30, TimeUnit.SECONDS);
+    }
+    int holder;
+    try (Admin admin = admin()) {
+      holder = describe(admin, SOLO).partitions().get(0).leader().id();
+    }
+    FlodClient.Response healthy =
+        api.post(CLUSTER + "/topics/" + TOPIC + "/partitions/0/acceptDataLoss", Map.of());
+    assertEquals(409, healthy.status(), "a partition with an in-sync leader loses nothing");
+
+    // The disk of the only replica dies: its broker comes back on an empty data directory.
+    Path machine = machineDir("node-" + holder);
+    long agentPid = pid(machine.resolve("agent.pid"));
+    long brokerPid = pid(machine.resolve("data/broker.pid"));
+    signal("STOP", agentPid);
+    try {
+      signal("KILL", brokerPid);
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> ProcessHandle.of(brokerPid).isEmpty());
+      wipe(machine.resolve("data/broker/logs"));
+    } finally {
+      signal("CONT", agentPid);
+    }
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(60))
+        .ignoreExceptions()
+        .until(() -> pid(machine.resolve("data/broker.pid")) != brokerPid);
+
+    // Back and live, but not the replica that was in sync: no leader, and it stays so.
+    try (Admin admin = admin()) {
+      Awaitility.await()
+          .during(Duration.ofSeconds(8))
+          .atMost(Duration.ofSeconds(30))
+          .ignoreExceptions()
+          .until(() -> describe(admin, SOLO).partitions().get(0).leader() == null);
+    }
+
+    FlodClient.Response accepted =
+        api.post(CLUSTER + "/topics/" + SOLO + "/partitions/0/acceptDataLoss", Map.of());
+    assertEquals(200, accepted.status(), accepted.body().toString());
+    JsonNode op = api.get(accepted.location()).body();
+    assertEquals("ACCEPT_DATA_LOSS", op.get("kind").asText());
+    assertEquals("Succeeded", op.get("status").asText());
+    assertEquals("tenant heal", op.get("requestedBy").asText());
+    assertTrue(op.get("detail").asText().contains("broker " + holder), op.toString());
+
+    try (Admin admin = admin()) {
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .ignoreExceptions()
+          .until(() -> describe(admin, SOLO).partitions().get(0).leader() != null);
+    }
+    String after = "after-the-loss-" + System.nanoTime();
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(ClusterLifecycleIT.producerProps(bootstrap()))) {
+      long offset =
+          producer.send(new ProducerRecord<>(SOLO, "k", after)).get(30, TimeUnit.SECONDS).offset();
+      assertEquals(0, offset, "the partition starts again from offset 0");
+    }
+    Set<String> read = readAll(SOLO);
+    assertTrue(read.contains(after));
+    assertFalse(read.contains(value), "a lost record is not reported as present");
+  }
+
+  private static void wipe(Path dir) throws IOException {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
 
   private void awaitReadyAndHealed() {
     Awaitility.await()
