@@ -3,6 +3,7 @@ package io.flod.controlplane.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Logger;
@@ -312,8 +313,11 @@ class HealingSafetyIT {
     try (Admin admin = admin()) {
       holder = describe(admin, SOLO).partitions().get(0).leader().id();
     }
-    FlodClient.Response healthy =
-        api.post(CLUSTER + "/topics/" + TOPIC + "/partitions/0/acceptDataLoss", Map.of());
+    FlodClient.ApiError healthy =
+        assertThrows(
+            FlodClient.ApiError.class,
+            () ->
+                api.post(CLUSTER + "/topics/" + TOPIC + "/partitions/0/acceptDataLoss", Map.of()));
     assertEquals(409, healthy.status(), "a partition with an in-sync leader loses nothing");
 
     // The disk of the only replica dies: its broker comes back on an empty data directory.
@@ -323,9 +327,12 @@ class HealingSafetyIT {
     signal("STOP", agentPid);
     try {
       signal("KILL", brokerPid);
+      // Its parent, the agent, is stopped and cannot reap it: dead means gone or a zombie.
+      Path stat = Path.of("/proc/" + brokerPid + "/stat");
       Awaitility.await()
           .atMost(Duration.ofSeconds(10))
-          .until(() -> ProcessHandle.of(brokerPid).isEmpty());
+          .ignoreExceptions()
+          .until(() -> !Files.exists(stat) || Files.readString(stat).contains(") Z "));
       wipe(machine.resolve("data/broker/logs"));
     } finally {
       signal("CONT", agentPid);
