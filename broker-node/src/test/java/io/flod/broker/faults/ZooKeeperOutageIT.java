@@ -31,6 +31,13 @@ class ZooKeeperOutageIT {
       SteadyProducer acksAll = SteadyProducer.start(cluster.bootstrap(), "steady", 3, 100, 300);
       try (KafkaProducer<String, String> acksOne = acksOne(cluster.bootstrap())) {
         acksAll.awaitMoreAcks(200, Duration.ofSeconds(60));
+        // Clients already connected: each broker has answered Metadata for the topic once (a
+        // broker's first sight of a partition's state is read from ZooKeeper).
+        for (int p = 0; p < 3; p++) {
+          acksOne
+              .send(new ProducerRecord<>("steady", p, null, "warm-" + p))
+              .get(30, TimeUnit.SECONDS);
+        }
 
         cluster.partitionZooKeeperFromEveryone();
         long cutUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
