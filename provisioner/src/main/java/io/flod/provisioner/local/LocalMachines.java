@@ -112,7 +112,9 @@ public final class LocalMachines {
       Set<String> tags,
       BootSettings boot) {
     Path dir = dir(id);
-    if (Files.exists(dir.resolve(DESCRIPTION))) {
+    // A directory whose description cannot be read is a creation cut short by a crash (its agent
+    // starts only after the description is in place): it is made again.
+    if (read(dir).isPresent()) {
       throw new IllegalStateException("machine " + id + " exists already");
     }
     Description machine =
@@ -129,10 +131,16 @@ public final class LocalMachines {
             boot.token());
     try {
       Files.createDirectories(dir.resolve("data"));
-      Path description = dir.resolve(DESCRIPTION);
-      JSON.writeValue(description.toFile(), machine);
+      // Written whole or not at all (a crash mid-write must not leave a half description).
+      Path written = dir.resolve(DESCRIPTION + ".tmp");
+      JSON.writeValue(written.toFile(), machine);
       // The bootstrap token is in there: only this user may read it.
-      Files.setPosixFilePermissions(description, PosixFilePermissions.fromString("rw-------"));
+      Files.setPosixFilePermissions(written, PosixFilePermissions.fromString("rw-------"));
+      Files.move(
+          written,
+          dir.resolve(DESCRIPTION),
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create machine " + id, e);
     }
