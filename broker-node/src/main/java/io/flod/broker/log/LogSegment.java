@@ -289,38 +289,37 @@ final class LogSegment implements Closeable {
     bytesSinceLastIndexEntry = 0;
     int validBytes = 0;
     String reason = null;
-    try {
-      for (FileChannelRecordBatch batch : records.batches()) {
-        if (batch.magic() < RecordBatch.MAGIC_VALUE_V2) {
-          reason = "batch at offset " + batch.baseOffset() + " has magic " + batch.magic();
+    java.util.Iterator<FileChannelRecordBatch> batches = records.batches().iterator();
+    while (true) {
+      FileChannelRecordBatch batch;
+      // Only reading and checking the file may end the valid prefix. Everything after (the
+      // segment's offsets and indexes) runs once the batch is known to stay, outside this catch: a
+      // failure there is not a corrupt log, and must neither cut good batches nor leave the next
+      // offset past the last batch kept (fault harness seed 20261203: a full index cut a sealed
+      // segment and the log end ran one offset past it).
+      try {
+        if (!batches.hasNext()) {
           break;
         }
-        if (batch.baseOffset() < nextOffset) {
-          reason =
-              "batch at offset "
-                  + batch.baseOffset()
-                  + " does not follow the previous batch (next offset "
-                  + nextOffset
-                  + ")";
-          break;
-        }
-        if (!batch.isValid()) {
-          reason = "batch at offset " + batch.baseOffset() + " failed its CRC check";
-          break;
-        }
-        observe(batch, validBytes == 0);
-        // The index is a cache: a full one (a cleaned segment of many small batches) stays sparse.
-        if (bytesSinceLastIndexEntry > indexIntervalBytes && !indexFull()) {
-          offsetIndex.append(batch.lastOffset(), validBytes);
-          timeIndex.maybeAppend(maxTimestamp, offsetOfMaxTimestamp);
-          bytesSinceLastIndexEntry = 0;
-        }
-        bytesSinceLastIndexEntry += batch.sizeInBytes();
-        validBytes += batch.sizeInBytes();
+        batch = batches.next();
+        reason = invalidReason(batch);
+      } catch (RuntimeException corrupt) {
+        // A header that cannot be parsed ends the valid prefix just like a bad CRC does.
+        reason = "unreadable batch header: " + corrupt.getMessage();
+        break;
       }
-    } catch (RuntimeException corrupt) {
-      // A header that cannot be parsed ends the valid prefix just like a bad CRC does.
-      reason = "unreadable batch header: " + corrupt.getMessage();
+      if (reason != null) {
+        break;
+      }
+      observe(batch, validBytes == 0);
+      // The index is a cache: a full one (a cleaned segment of many small batches) stays sparse.
+      if (bytesSinceLastIndexEntry > indexIntervalBytes && !indexFull()) {
+        offsetIndex.append(batch.lastOffset(), validBytes);
+        timeIndex.maybeAppend(maxTimestamp, offsetOfMaxTimestamp);
+        bytesSinceLastIndexEntry = 0;
+      }
+      bytesSinceLastIndexEntry += batch.sizeInBytes();
+      validBytes += batch.sizeInBytes();
     }
     int truncated = records.sizeInBytes() - validBytes;
     if (truncated > 0) {
@@ -334,6 +333,26 @@ final class LogSegment implements Closeable {
       }
     }
     return new Recovery(validBytes, truncated, reason);
+  }
+
+  /** Why recovery cannot keep {@code batch} (it ends the valid prefix), or null if it can. */
+  private String invalidReason(FileChannelRecordBatch batch) {
+    if (batch.magic() < RecordBatch.MAGIC_VALUE_V2) {
+      return "batch at offset " + batch.baseOffset() + " has magic " + batch.magic();
+    }
+    if (batch.baseOffset() < nextOffset) {
+      return "batch at offset "
+          + batch.baseOffset()
+          + " does not follow the previous batch (next offset "
+          + nextOffset
+          + ")";
+    }
+    if (!batch.isValid()) {
+      return "batch at offset " + batch.baseOffset() + " failed its CRC check";
+    }
+    // Loads the whole header now, inside the caller's catch, rather than in observe().
+    batch.maxTimestamp();
+    return null;
   }
 
   /**

@@ -78,8 +78,22 @@ abstract class MappedIndex implements Closeable {
     entries = Math.min(entries, index);
   }
 
+  /**
+   * Forgets every entry and maps the file at its full preallocated size again, so a rebuild can
+   * index a sealed segment as densely as recovery walks it: within the trimmed size of its seal the
+   * index would fill long before the end (a follower writes one entry per multi-batch fetch,
+   * recovery one per {@code index.interval.bytes}). Whoever rebuilds a sealed segment seals it
+   * after.
+   */
   final void reset() {
     truncateToEntries(0);
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+      long size = (long) maxEntries * entrySize;
+      raf.setLength(size);
+      buffer = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, size);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot reset index " + file, e);
+    }
   }
 
   /** Largest entry index whose key is <= target, or -1; keys must grow with the entry index. */

@@ -187,6 +187,9 @@ public final class PartitionLog implements Closeable {
     Long from = segments.floorKey(checkpointedRecoveryPoint);
     for (LogSegment segment : segments.tailMap(from == null ? 0L : from).values()) {
       LogSegment.Recovery recovery = segment.recover();
+      if (segment != segments.lastEntry().getValue() && recovery.truncatedBytes() == 0) {
+        segment.seal(); // recovery rebuilt its indexes at full size; it takes no appends
+      }
       if (recovery.truncatedBytes() > 0) {
         log.warn(
             "partition={} segment={} recovery truncated {} bytes from position {}: {}",

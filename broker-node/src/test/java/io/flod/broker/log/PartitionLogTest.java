@@ -553,4 +553,60 @@ class PartitionLogTest {
     assertTrue(warning.contains("from position " + firstBatchSize), warning);
     assertTrue(warning.contains("smaller than minimum record overhead"), warning);
   }
+
+  /**
+   * Fault harness seed 20261203, fault #19: a follower killed with SIGKILL cut a sealed segment it
+   * had written in multi-batch fetches, and its log end landed one past what recovery kept. The
+   * files are copied while the log is open, as a SIGKILL leaves them in the page cache.
+   */
+  @Test
+  void aFollowerKilledAfterARollKeepsEveryOffsetOfItsSealedSegment() throws Exception {
+    LogConfig followerConfig = config("segment.bytes", "8192", "index.interval.bytes", "128");
+    Path leaderDir = dir.resolve("leader-kill");
+    Path followerDir = dir.resolve("follower-kill");
+    Path crashed = dir.resolve("follower-after-kill");
+    long end;
+    int sealedIndexBytes;
+    try (PartitionLog leader =
+            PartitionLog.open(TP, leaderDir, LogConfig.defaults(), true, 0, clock, scheduler);
+        PartitionLog follower =
+            PartitionLog.open(TP, followerDir, followerConfig, true, 0, clock, scheduler)) {
+      for (int i = 0; i < 400; i++) {
+        append(leader, batch(clock.millis(), "v" + i), 0);
+      }
+      // Fetches of ~1 KB: one index entry per fetch while writing, one per ~128 bytes when rebuilt.
+      while (follower.logEndOffset() < leader.logEndOffset()) {
+        follower.appendAsFollower(asFetched(leader.readForReplica(follower.logEndOffset(), 1000)));
+      }
+      end = follower.logEndOffset();
+      assertEquals(400, end);
+      assertTrue(follower.segmentCount() > 1, "the follower rolled");
+      Path sealedIndex = followerDir.resolve(String.format("%020d.index", 0));
+      sealedIndexBytes = (int) Files.size(sealedIndex);
+      Files.createDirectories(crashed);
+      try (var files = Files.list(followerDir)) {
+        for (Path file : files.toList()) {
+          Files.copy(file, crashed.resolve(file.getFileName()));
+        }
+      }
+    }
+    try (PartitionLog recovered =
+        PartitionLog.open(TP, crashed, followerConfig, false, 0, clock, scheduler)) {
+      assertEquals(end, recovered.logEndOffset(), "recovery keeps every whole batch");
+      recovered.updateHighWatermark(end);
+      List<String> read = new ArrayList<>();
+      for (long offset = 0; offset < end; offset++) {
+        read.addAll(values(recovered.read(offset, 1, true)));
+      }
+      List<String> expected = new ArrayList<>();
+      for (int i = 0; i < 400; i++) {
+        expected.add(i + "=v" + i);
+      }
+      assertEquals(expected, read.stream().distinct().toList(), "no offset missing");
+      assertEquals(end, recovered.appendAsLeader(batch(clock.millis(), "next"), 1).firstOffset());
+    }
+    assertTrue(
+        Files.size(crashed.resolve(String.format("%020d.index", 0))) > sealedIndexBytes,
+        "recovery rebuilds the sealed segment's index in full, not within its trimmed size");
+  }
 }
