@@ -285,6 +285,14 @@ public final class ClusterController implements AutoCloseable {
     throw new IllegalStateException(tp + " kept changing; try again");
   }
 
+  /**
+   * The partitions without a leader after the last election pass (every in-sync replica gone or
+   * back without its data), with the reason, by topic and partition; read from memory.
+   */
+  public Map<TopicPartition, String> offlinePartitions() {
+    return elector.offline();
+  }
+
   /** Current replication state of every partition of the cluster. */
   public List<PartitionState> partitionStates() {
     return mover.allStates();

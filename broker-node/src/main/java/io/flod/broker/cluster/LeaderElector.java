@@ -35,6 +35,10 @@ final class LeaderElector {
   private final HelixManager manager;
   private final PartitionStateStore states;
 
+  // What the last pass left without a leader, and why: read by the control plane's cluster view
+  // and metrics without a ZooKeeper read.
+  private volatile Map<TopicPartition, String> offline = Map.of();
+
   LeaderElector(String cluster, HelixManager manager) {
     this.cluster = cluster;
     this.manager = manager;
@@ -48,6 +52,7 @@ final class LeaderElector {
     BrokerRoster roster = BrokerRoster.read(accessor);
     Set<Integer> eligible = roster.eligible();
     Map<Integer, String> incarnations = roster.incarnations();
+    Map<TopicPartition, String> leaderless = new java.util.TreeMap<>(BY_NAME);
     for (String resource : accessor.getChildNames(keys.idealStates())) {
       IdealState idealState = accessor.getProperty(keys.idealStates(resource));
       if (idealState == null
@@ -55,11 +60,62 @@ final class LeaderElector {
         continue;
       }
       try {
-        electTopic(resource, idealState, eligible, incarnations, preferLeaders);
+        electTopic(resource, idealState, eligible, incarnations, preferLeaders, leaderless);
       } catch (RuntimeException e) {
+        // Not decided this time: what was known of the topic stands until a pass decides it.
+        offline.forEach(
+            (tp, reason) -> {
+              if (tp.topic().equals(resource)) {
+                leaderless.put(tp, reason);
+              }
+            });
         log.warn("cluster={} topic={} leader election pass failed; retrying", cluster, resource, e);
       }
     }
+    offline = java.util.Collections.unmodifiableMap(leaderless);
+  }
+
+  private static final java.util.Comparator<TopicPartition> BY_NAME =
+      java.util.Comparator.comparing(TopicPartition::topic)
+          .thenComparingInt(TopicPartition::partition);
+
+  /** The partitions the last pass left without a leader, with why, by topic and partition. */
+  Map<TopicPartition, String> offline() {
+    return offline;
+  }
+
+  /**
+   * Why a partition has no leader, in words for an operator: which in-sync replicas are gone and
+   * which came back without the data they held.
+   */
+  static String offlineReason(
+      PartitionState state, Set<Integer> eligible, Map<Integer, String> incarnations) {
+    List<Integer> lost = new ArrayList<>();
+    List<Integer> down = new ArrayList<>();
+    for (int member : state.isr()) {
+      if (state.lostIncarnation(member, incarnations)) {
+        lost.add(member);
+      } else if (!eligible.contains(member)) {
+        down.add(member);
+      }
+    }
+    StringBuilder reason =
+        new StringBuilder("no in-sync replica can lead (isr ").append(state.isr());
+    if (!lost.isEmpty()) {
+      reason.append("; back without the data they held: ").append(lost);
+    }
+    if (!down.isEmpty()) {
+      reason.append("; not live: ").append(down);
+    }
+    reason.append(")");
+    if (down.isEmpty() && !lost.isEmpty()) {
+      reason.append(
+          ": acknowledged records may be lost; it stays offline until an operator accepts the"
+              + " loss");
+    } else {
+      reason.append(": it leads again when an in-sync replica returns");
+    }
+    return reason.toString();
   }
 
   private void electTopic(
@@ -67,7 +123,8 @@ final class LeaderElector {
       IdealState idealState,
       Set<Integer> eligible,
       Map<Integer, String> incarnations,
-      boolean preferLeaders) {
+      boolean preferLeaders,
+      Map<TopicPartition, String> leaderless) {
     boolean unclean = uncleanAllowed(topic);
     Map<String, Map<String, String>> mapping = new HashMap<>();
     for (int p = 0; p < idealState.getNumPartitions(); p++) {
@@ -90,6 +147,9 @@ final class LeaderElector {
             decided.leaderEpoch(),
             state.isr(),
             decided.isr());
+      }
+      if (!decided.hasLeader()) {
+        leaderless.put(tp, offlineReason(decided, eligible, incarnations));
       }
       Map<String, String> replicaStates = new HashMap<>();
       for (int replica : decided.replicas()) {

@@ -33,6 +33,23 @@ class IncarnationElectionTest {
   }
 
   @Test
+  void theReasonAnOfflinePartitionGivesSaysWhichReplicasLostTheirDataAndWhichAreDown() {
+    PartitionState leaderless = state(PartitionState.NO_LEADER, List.of(1, 2));
+    String lost =
+        LeaderElector.offlineReason(leaderless, Set.of(1, 2, 3), Map.of(1, "a2", 2, "b2"));
+    assertEquals(
+        "no in-sync replica can lead (isr [1, 2]; back without the data they held: [1, 2]):"
+            + " acknowledged records may be lost; it stays offline until an operator accepts the"
+            + " loss",
+        lost);
+    String down = LeaderElector.offlineReason(leaderless, Set.of(3), Map.of(1, "a2"));
+    assertEquals(
+        "no in-sync replica can lead (isr [1, 2]; back without the data they held: [1]; not live:"
+            + " [2]): it leads again when an in-sync replica returns",
+        down);
+  }
+
+  @Test
   void theOriginalIncarnationComingBackLeadsAgain() {
     PartitionState leaderless = state(PartitionState.NO_LEADER, List.of(1));
     PartitionState decided =

@@ -29,6 +29,7 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -48,7 +49,8 @@ class LostDiskIT extends ClusterTest {
   private static final String[] BROKER_CONFIGS = {
     "zookeeper.session.timeout.ms=4000",
     "replica.lag.time.max.ms=3000",
-    "log.flush.offset.checkpoint.interval.ms=500"
+    "log.flush.offset.checkpoint.interval.ms=500",
+    "offsets.topic.num.partitions=3"
   };
 
   @Test
@@ -105,8 +107,12 @@ class LostDiskIT extends ClusterTest {
     List<Integer> followers = new ArrayList<>(List.of(1, 2, 3));
     followers.remove(Integer.valueOf(last));
     Map<Long, String> acked = new TreeMap<>();
-    try (KafkaProducer<String, String> producer = producer(cluster.bootstrap())) {
+    try (KafkaProducer<String, String> producer = producer(cluster.bootstrap());
+        KafkaConsumer<String, String> group = groupConsumer(cluster.bootstrap())) {
       send(producer, tp, "early", 50, acked);
+      // Committed while all three are in sync; its __consumer_offsets partition then shrinks to
+      // the broker whose disk dies, as the topic's does.
+      group.commitSync(Map.of(tp, new OffsetAndMetadata(50)), Duration.ofSeconds(30));
       for (int follower : followers) {
         cluster.broker(follower).kill();
       }
@@ -134,6 +140,21 @@ class LostDiskIT extends ClusterTest {
         .atMost(Duration.ofSeconds(20))
         .ignoreExceptions()
         .until(() -> cluster.describe("lost", 0).leader() == null && !state(tp).hasLeader());
+    String reason = cluster.controller().offlinePartitions().get(tp);
+    assertTrue(
+        reason != null && reason.contains("back without the data they held: [" + last + "]"),
+        "offline with its reason: " + cluster.controller().offlinePartitions());
+    // The group's committed offset was lost with that disk: asking for it is an error, never an
+    // answer of "nothing committed" that would silently send the group back to the start.
+    try (KafkaConsumer<String, String> group = groupConsumer(cluster.bootstrap())) {
+      assertThrows(
+          org.apache.kafka.common.errors.TimeoutException.class,
+          () -> group.committed(java.util.Set.of(tp), Duration.ofSeconds(5)));
+    }
+    assertTrue(
+        cluster.controller().offlinePartitions().keySet().stream()
+            .anyMatch(p -> p.topic().equals("__consumer_offsets")),
+        "__consumer_offsets is offline too: " + cluster.controller().offlinePartitions());
     try (KafkaProducer<String, String> producer = producer(cluster.bootstrap())) {
       ExecutionException refused =
           assertThrows(
@@ -151,6 +172,9 @@ class LostDiskIT extends ClusterTest {
         .atMost(Duration.ofSeconds(30))
         .ignoreExceptions()
         .until(() -> cluster.describe("lost", 0).leader() != null);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> !cluster.controller().offlinePartitions().containsKey(tp));
 
     // It serves again from offset 0; what it returns agrees with what was acknowledged, and the
     // records only the lost replica held are not reported as present.
@@ -227,6 +251,16 @@ class LostDiskIT extends ClusterTest {
       }
     }
     return read;
+  }
+
+  private static KafkaConsumer<String, String> groupConsumer(String bootstrap) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "lost-group");
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+    return new KafkaConsumer<>(props);
   }
 
   private static KafkaConsumer<String, String> consumer(String bootstrap) {

@@ -61,6 +61,7 @@ public final class ClusterReconciler implements AutoCloseable {
   private final Clock clock;
   private final MeterRegistry metrics;
   private final ProvisioningBackoff backoff = new ProvisioningBackoff();
+  private final io.micrometer.core.instrument.MultiGauge offlinePartitions;
 
   /** When this instance started: heartbeats older than that went to an instance that stopped. */
   private final Instant startedAt;
@@ -90,6 +91,12 @@ public final class ClusterReconciler implements AutoCloseable {
           .tag("status", status.apiName())
           .register(metrics);
     }
+    this.offlinePartitions =
+        io.micrometer.core.instrument.MultiGauge.builder("flod.partitions.offline")
+            .description(
+                "Partitions without a leader (every in-sync replica gone or back without its"
+                    + " data), by cluster id")
+            .register(metrics);
   }
 
   private double countOperations(OperationStatus status) {
@@ -121,6 +128,15 @@ public final class ClusterReconciler implements AutoCloseable {
                     s.createSelectionQuery("select c.id from Cluster c", UUID.class)
                         .getResultList());
     ids.forEach(this::reconcileQuietly);
+    offlinePartitions.register(
+        ids.stream()
+            .map(
+                id ->
+                    io.micrometer.core.instrument.MultiGauge.Row.of(
+                        io.micrometer.core.instrument.Tags.of("cluster", id.toString()),
+                        fleet.offlinePartitions(id).size()))
+            .toList(),
+        true);
   }
 
   private void reconcileQuietly(UUID clusterId) {

@@ -447,7 +447,11 @@ public final class ClusterService {
             .toList();
     String bootstrap = "";
     List<String> httpEndpoints = List.of();
+    List<ClusterView.OfflinePartition> offline = new java.util.ArrayList<>();
     if (!c.deleting() && !rows.isEmpty()) {
+      fleet
+          .offlinePartitions(c.id())
+          .forEach((tp, reason) -> offline.add(new ClusterView.OfflinePartition(tp, reason)));
       try {
         java.util.Set<Integer> live = fleet.liveBrokers(c.id());
         bootstrap = ClusterReconciler.bootstrapServers(rows.values(), live);
@@ -470,7 +474,7 @@ public final class ClusterService {
             c.authentication(),
             c.httpMaxMessageBytes()),
         new ClusterView.Status(
-            c.state().apiName(), nodes, bootstrap, httpEndpoints, c.stateReason()),
+            c.state().apiName(), nodes, bootstrap, httpEndpoints, c.stateReason(), offline),
         Requests.etag(c.version()));
   }
 

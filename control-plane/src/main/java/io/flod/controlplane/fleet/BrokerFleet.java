@@ -61,6 +61,15 @@ public interface BrokerFleet extends AutoCloseable {
   List<PartitionReplicas> partitionReplicas(UUID clusterId);
 
   /**
+   * The partitions with no leader (every in-sync replica gone, or back without its data), with the
+   * reason, as the cluster's controller last decided; read from memory, empty when the controller
+   * does not run here.
+   */
+  default Map<String, String> offlinePartitions(UUID clusterId) {
+    return Map.of();
+  }
+
+  /**
    * Partition moves in progress, the bytes they still have to copy, and how many partitions the
    * balancer would still move after them.
    */

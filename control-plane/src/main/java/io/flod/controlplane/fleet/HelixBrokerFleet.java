@@ -233,6 +233,17 @@ public final class HelixBrokerFleet implements BrokerFleet {
   }
 
   @Override
+  public Map<String, String> offlinePartitions(UUID clusterId) {
+    ClusterController controller = controllers.get(clusterId);
+    if (controller == null) {
+      return Map.of();
+    }
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    controller.offlinePartitions().forEach((tp, reason) -> out.put(tp.toString(), reason));
+    return out;
+  }
+
+  @Override
   public MoveProgress moves(UUID clusterId) {
     ClusterController controller = controllers.get(clusterId);
     if (controller == null) {

@@ -300,6 +300,22 @@ class HealingSafetyIT {
 
   // --- helpers ---
 
+  /** The values of {@code flod_partitions_offline} the control plane's /metrics shows. */
+  private List<String> offlineMetric() throws Exception {
+    java.net.http.HttpResponse<String> scrape =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(controlPlane.baseUri().resolve("/metrics"))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    return scrape
+        .body()
+        .lines()
+        .filter(l -> l.startsWith("flod_partitions_offline{"))
+        .map(l -> l.substring(l.lastIndexOf(' ') + 1))
+        .toList();
+  }
+
   @Test
   @Order(3)
   void theOnlyInSyncReplicaBackOnAWipedDiskStaysOfflineUntilTheLossIsAcceptedThroughTheApi()
@@ -350,6 +366,16 @@ class HealingSafetyIT {
           .ignoreExceptions()
           .until(() -> describe(admin, SOLO).partitions().get(0).leader() == null);
     }
+    // The cluster's status and metrics say which partition is offline, and why.
+    JsonNode offline = api.get(CLUSTER).body().get("status").get("offlinePartitions");
+    assertEquals(1, offline.size(), offline.toString());
+    assertEquals(SOLO + "-0", offline.get(0).get("partition").asText());
+    assertTrue(
+        offline.get(0).get("reason").asText().contains("back without the data they held"),
+        offline.toString());
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> offlineMetric().equals(List.of("1.0")));
 
     FlodClient.Response accepted =
         api.post(CLUSTER + "/topics/" + SOLO + "/partitions/0/acceptDataLoss", Map.of());
@@ -375,6 +401,10 @@ class HealingSafetyIT {
     }
     Set<String> read = readAll(SOLO);
     assertTrue(read.contains(after));
+    assertEquals(0, api.get(CLUSTER).body().get("status").get("offlinePartitions").size());
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> offlineMetric().equals(List.of("0.0")));
     assertFalse(read.contains(value), "a lost record is not reported as present");
   }
 
