@@ -41,7 +41,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code .incarnation} holds a random id made with the directory (and lost with it): the
  * incarnation under which this broker's replicas enter an ISR. A broker restarted on an emptied
- * directory is a new incarnation, which the controller never elects from an old ISR entry.
+ * directory is a new incarnation, which the controller never elects from an old ISR entry. So is
+ * one whose directory lost by hand a partition that had committed records (its directory removed,
+ * or left without a segment, while the high-watermark checkpoint names it above offset 0): no ISR
+ * counts this broker again for any partition until it has caught up under the new id.
  */
 public final class LogManager implements Closeable {
   private static final Logger log = LoggerFactory.getLogger(LogManager.class);
@@ -73,7 +76,7 @@ public final class LogManager implements Closeable {
       checkpointedRecoveryPoints = readCheckpoint(RECOVERY_CHECKPOINT);
       checkpointedHighWatermarks = readCheckpoint(HIGH_WATERMARK_CHECKPOINT);
       Files.deleteIfExists(marker);
-      incarnation = loadOrCreateIncarnation();
+      incarnation = loadOrCreateIncarnation(partitionsLostByHand());
       AtomicFiles.fsyncDirectory(logsDir);
       removeLeftoverDeletions();
     } catch (IOException e) {
@@ -116,18 +119,53 @@ public final class LogManager implements Closeable {
     return incarnation;
   }
 
-  private String loadOrCreateIncarnation() throws IOException {
+  private String loadOrCreateIncarnation(List<TopicPartition> lost) throws IOException {
     Path file = logsDir.resolve(INCARNATION);
     if (Files.exists(file)) {
       String id = Files.readString(file, StandardCharsets.UTF_8).trim();
-      if (!id.isEmpty()) {
+      if (!id.isEmpty() && lost.isEmpty()) {
         return id;
+      }
+      if (!id.isEmpty()) {
+        log.warn(
+            "logdir={} partitions {} lost committed records they held (directory removed or left"
+                + " without a segment): leaving incarnation {}, so that no ISR counts this broker"
+                + " until it has caught up again",
+            logsDir,
+            lost,
+            id);
       }
     }
     String id = Uuid.randomUuid().toString();
     AtomicFiles.write(file, id.getBytes(StandardCharsets.UTF_8));
     log.info("logdir={} new incarnation {}", logsDir, id);
     return id;
+  }
+
+  /**
+   * Partitions the high-watermark checkpoint names above offset 0 whose directory is gone or holds
+   * no segment: their committed records were removed by hand. (A log cut short by a crash keeps its
+   * segments and is not counted: that is recovery's business, as in Kafka.)
+   */
+  private List<TopicPartition> partitionsLostByHand() throws IOException {
+    List<TopicPartition> lost = new ArrayList<>();
+    for (Map.Entry<TopicPartition, Long> e : checkpointedHighWatermarks.entrySet()) {
+      if (e.getValue() <= 0) {
+        continue;
+      }
+      Path dir = logsDir.resolve(e.getKey().topic() + "-" + e.getKey().partition());
+      boolean hasSegment = false;
+      if (Files.isDirectory(dir)) {
+        try (Stream<Path> files = Files.list(dir)) {
+          hasSegment = files.anyMatch(f -> f.getFileName().toString().endsWith(".log"));
+        }
+      }
+      if (!hasSegment) {
+        lost.add(e.getKey());
+      }
+    }
+    lost.sort(Comparator.comparing(TopicPartition::toString));
+    return lost;
   }
 
   public boolean previousShutdownClean() {
@@ -193,6 +231,9 @@ public final class LogManager implements Closeable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete log " + tp, e);
     }
+    // At once, not at the next interval: a checkpoint naming a partition with no directory would
+    // read at the next start as records removed by hand.
+    checkpointRecoveryPoints();
     scheduler.execute(
         () -> {
           if (removed != null) {
@@ -228,8 +269,11 @@ public final class LogManager implements Closeable {
     }
   }
 
-  /** Writes every open log's recovery point and high watermark. */
-  public void checkpointRecoveryPoints() {
+  /**
+   * Writes every open log's recovery point and high watermark. Synchronized: the timer and a
+   * deletion may write at once, through the same temporary file.
+   */
+  public synchronized void checkpointRecoveryPoints() {
     writeCheckpoint(RECOVERY_CHECKPOINT, PartitionLog::recoveryPoint);
     writeCheckpoint(HIGH_WATERMARK_CHECKPOINT, PartitionLog::highWatermark);
   }
