@@ -187,6 +187,9 @@ public final class Broker implements AutoCloseable {
         config.getLong(BrokerConfig.RECOVERY_POINT_CHECKPOINT_INTERVAL_MS),
         config.getLong(BrokerConfig.LOG_CLEANER_BACKOFF_MS),
         config.getInt(BrokerConfig.LOG_CLEANER_DEDUPE_BUFFER_SIZE));
+    logManager.startProducerExpiration(
+        config.getLong(BrokerConfig.PRODUCER_ID_EXPIRATION_MS),
+        config.getLong(BrokerConfig.PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS));
     StandaloneClusterView standaloneView =
         standalone ? new StandaloneClusterView(identity.clusterId(), nodeId) : null;
     ClusterView cluster = standalone ? standaloneView : membership.view();
@@ -350,8 +353,7 @@ public final class Broker implements AutoCloseable {
             apis,
             handlerPool,
             metrics,
-            config.getInt(BrokerConfig.SOCKET_REQUEST_MAX_BYTES),
-            config.getInt(BrokerConfig.QUEUED_MAX_REQUESTS_PER_CONNECTION),
+            io.flod.broker.network.ConnectionLimits.fromConfig(config),
             sasl,
             tls,
             ingress,

@@ -104,7 +104,7 @@ public final class SasAuthenticator {
   /** The right itself, wherever the principal is confined: unexpired, current key, granted. */
   private boolean holds(Principal principal, Right right) {
     if (principal.broker()) {
-      return principal.key().equals(rules.brokerSecret());
+      return constantTimeEquals(principal.key(), rules.brokerSecret());
     }
     if (principal.expiresAt() != null && !clock.instant().isBefore(principal.expiresAt())) {
       return false;
@@ -122,7 +122,7 @@ public final class SasAuthenticator {
   /** Whether the principal's rule and key still stand (a deleted rule or new key ends them). */
   public boolean current(Principal principal) {
     if (principal.broker()) {
-      return principal.key().equals(rules.brokerSecret());
+      return constantTimeEquals(principal.key(), rules.brokerSecret());
     }
     return rules
         .find(principal.ruleTopic(), principal.ruleName())
@@ -190,8 +190,13 @@ public final class SasAuthenticator {
     return rule.isPresent() ? rule : rules.find(null, name);
   }
 
-  private static boolean constantTimeEquals(String a, String b) {
-    return b != null
+  /**
+   * Compares secrets in time that does not depend on where they differ, so that response times tell
+   * an attacker nothing about a key.
+   */
+  static boolean constantTimeEquals(String a, String b) {
+    return a != null
+        && b != null
         && MessageDigest.isEqual(
             a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
   }

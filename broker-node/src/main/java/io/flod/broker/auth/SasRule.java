@@ -13,7 +13,10 @@ public record SasRule(
   }
 
   boolean hasKey(String key) {
-    return key != null && (key.equals(primaryKey) || key.equals(secondaryKey));
+    // Both compared, each in constant time: which key matched must not show in the timing either.
+    boolean primary = SasAuthenticator.constantTimeEquals(key, primaryKey);
+    boolean secondary = SasAuthenticator.constantTimeEquals(key, secondaryKey);
+    return primary | secondary;
   }
 
   boolean allows(Right right) {

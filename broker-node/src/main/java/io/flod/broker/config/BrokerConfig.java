@@ -27,6 +27,13 @@ public final class BrokerConfig extends AbstractConfig {
   public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
   public static final String QUEUED_MAX_REQUESTS_PER_CONNECTION =
       "queued.max.requests.per.connection";
+  public static final String SASL_SERVER_MAX_RECEIVE_SIZE = "sasl.server.max.receive.size";
+  public static final String MAX_CONNECTIONS = "max.connections";
+  public static final String MAX_CONNECTIONS_PER_IP = "max.connections.per.ip";
+  public static final String CONNECTIONS_MAX_IDLE_MS = "connections.max.idle.ms";
+  public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
+  public static final String PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS =
+      "producer.id.expiration.check.interval.ms";
   public static final String AUTO_CREATE_TOPICS_ENABLE = "auto.create.topics.enable";
   public static final String NUM_PARTITIONS = "num.partitions";
   public static final String MAX_PARTITIONS_PER_TOPIC = "max.partitions.per.topic";
@@ -103,6 +110,52 @@ public final class BrokerConfig extends AbstractConfig {
               atLeast(1),
               LOW,
               "Requests read ahead on one connection before the broker stops reading from it.")
+          .define(
+              SASL_SERVER_MAX_RECEIVE_SIZE,
+              Type.INT,
+              512 * 1024,
+              atLeast(1024),
+              MEDIUM,
+              "SASL listeners: largest frame accepted before the client authenticated; a larger"
+                  + " size prefix closes the connection before anything is buffered.")
+          .define(
+              MAX_CONNECTIONS,
+              Type.INT,
+              10_000,
+              atLeast(1),
+              MEDIUM,
+              "Connections the Kafka listener holds at once; more are closed as they are accepted.")
+          .define(
+              MAX_CONNECTIONS_PER_IP,
+              Type.INT,
+              1_000,
+              atLeast(1),
+              MEDIUM,
+              "Connections one client address holds at once on the Kafka listener; more are closed"
+                  + " as they are accepted.")
+          .define(
+              CONNECTIONS_MAX_IDLE_MS,
+              Type.LONG,
+              600_000L,
+              atLeast(1),
+              MEDIUM,
+              "A Kafka connection with nothing read or written for this long is closed.")
+          .define(
+              PRODUCER_ID_EXPIRATION_MS,
+              Type.LONG,
+              86_400_000L,
+              atLeast(1),
+              MEDIUM,
+              "An idempotent producer id that appended nothing to a partition for this long is"
+                  + " forgotten there, so that clients cycling producer ids cannot grow memory"
+                  + " without bound.")
+          .define(
+              PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS,
+              Type.LONG,
+              600_000L,
+              atLeast(1),
+              LOW,
+              "How often idle producer ids are looked for.")
           .define(
               AUTO_CREATE_TOPICS_ENABLE,
               Type.BOOLEAN,

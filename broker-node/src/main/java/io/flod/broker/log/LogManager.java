@@ -114,6 +114,38 @@ public final class LogManager implements Closeable {
         TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Every {@code checkIntervalMs}, forgets the idempotent producers of every log that appended
+   * nothing for {@code expirationMs} ({@code producer.id.expiration.ms}).
+   */
+  public void startProducerExpiration(long expirationMs, long checkIntervalMs) {
+    scheduler.scheduleWithFixedDelay(
+        () -> expireProducers(expirationMs),
+        checkIntervalMs,
+        checkIntervalMs,
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** Forgets, in every log, producers idle for {@code expirationMs}; returns how many. */
+  public int expireProducers(long expirationMs) {
+    int expired = 0;
+    for (PartitionLog partitionLog : logs.values()) {
+      try {
+        expired += partitionLog.expireProducers(expirationMs);
+      } catch (RuntimeException e) {
+        log.error("partition={} producer expiry failed", partitionLog.topicPartition(), e);
+      }
+    }
+    if (expired > 0) {
+      log.info(
+          "logdir={} forgot {} idle producer ids (producer.id.expiration.ms={})",
+          logsDir,
+          expired,
+          expirationMs);
+    }
+    return expired;
+  }
+
   /** The id of this directory's incarnation (see the class comment). */
   public String incarnation() {
     return incarnation;

@@ -229,12 +229,13 @@ public final class PartitionLog implements Closeable {
   }
 
   private void loadProducerState() {
-    long replayFrom = producerState.loadLatestSnapshot(logEnd.offset(), logStartOffset());
+    long replayFrom =
+        producerState.loadLatestSnapshot(logEnd.offset(), logStartOffset(), clock.millis());
     Long first = segments.floorKey(replayFrom);
     for (LogSegment segment : segments.tailMap(first == null ? 0L : first).values()) {
       for (FileChannelRecordBatch batch : segment.batchesFrom(replayFrom)) {
         if (batch.baseOffset() >= replayFrom) {
-          producerState.update(batch);
+          producerState.update(batch, clock.millis());
         }
       }
     }
@@ -356,7 +357,7 @@ public final class PartitionLog implements Closeable {
       epochs.assign(leaderEpoch, firstOffset);
       append(records, firstBatchMaxTimestamp, next - 1, maxTimestamp, offsetOfMaxTimestamp, now);
       for (MutableRecordBatch batch : records.batches()) {
-        producerState.update(batch);
+        producerState.update(batch, now);
       }
       maybeFlushAfterAppend(recordCount, now);
       return new LogAppendResult(
@@ -437,7 +438,7 @@ public final class PartitionLog implements Closeable {
       long now = clock.millis();
       append(whole, firstBatchMaxTimestamp, lastOffset, maxTimestamp, offsetOfMaxTimestamp, now);
       for (MutableRecordBatch batch : whole.batches()) {
-        producerState.update(batch);
+        producerState.update(batch, now);
       }
       maybeFlushAfterAppend(recordCount, now);
       return wholeBytes;
@@ -907,6 +908,23 @@ public final class PartitionLog implements Closeable {
         sizes[0],
         sizes[1]);
     return sizes[0] - sizes[1];
+  }
+
+  /**
+   * Forgets the idempotent producers that appended nothing for {@code expirationMs}; returns how
+   * many.
+   */
+  public int expireProducers(long expirationMs) {
+    synchronized (lock) {
+      return producerState.expire(clock.millis(), expirationMs);
+    }
+  }
+
+  /** Idempotent producers whose state this partition keeps. */
+  public int producerCount() {
+    synchronized (lock) {
+      return producerState.producerCount();
+    }
   }
 
   /** Compacts with a key map of its own (tests and tools; brokers share one map). */

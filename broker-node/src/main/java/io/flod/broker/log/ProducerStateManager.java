@@ -44,6 +44,7 @@ final class ProducerStateManager {
 
   private static final class ProducerEntry {
     short epoch;
+    long lastAppendMs; // broker clock, not the client's timestamps: what expiry goes by
     final ArrayDeque<BatchMetadata> batches = new ArrayDeque<>(CACHED_BATCHES);
 
     int lastSeq() {
@@ -117,12 +118,16 @@ final class ProducerStateManager {
     return null;
   }
 
-  /** Records a batch whose offsets are assigned (on append, and when replaying the log). */
-  void update(RecordBatch batch) {
+  /**
+   * Records a batch whose offsets are assigned (on append, and when replaying the log), at {@code
+   * nowMs} on the broker's clock.
+   */
+  void update(RecordBatch batch, long nowMs) {
     if (!batch.hasProducerId()) {
       return;
     }
     ProducerEntry entry = producers.computeIfAbsent(batch.producerId(), id -> new ProducerEntry());
+    entry.lastAppendMs = nowMs;
     if (batch.producerEpoch() != entry.epoch) {
       entry.batches.clear();
       entry.epoch = batch.producerEpoch();
@@ -137,6 +142,23 @@ final class ProducerStateManager {
             batch.baseOffset(),
             batch.lastOffset(),
             batch.maxTimestamp()));
+  }
+
+  /**
+   * Forgets producers that appended nothing for {@code expirationMs} (Kafka's {@code
+   * producer.id.expiration.ms}), so that a client cycling producer ids cannot grow the broker's
+   * memory without bound. A forgotten producer that comes back is taken as new: its next batch
+   * starts it at any sequence, as after Kafka's expiry. Returns how many were forgotten.
+   */
+  int expire(long nowMs, long expirationMs) {
+    int before = producers.size();
+    producers.values().removeIf(entry -> nowMs - entry.lastAppendMs >= expirationMs);
+    return before - producers.size();
+  }
+
+  /** Producers whose state is kept. */
+  int producerCount() {
+    return producers.size();
   }
 
   /** Writes the current state as of {@code offset} and prunes old snapshots. */
@@ -177,7 +199,7 @@ final class ProducerStateManager {
    * a truncation made stale) and returns its offset: the log replays batches from there. Returns
    * {@code fallbackOffset} with empty state when there is none.
    */
-  long loadLatestSnapshot(long logEndOffset, long fallbackOffset) {
+  long loadLatestSnapshot(long logEndOffset, long fallbackOffset, long nowMs) {
     producers.clear();
     List<Long> offsets;
     try {
@@ -189,7 +211,7 @@ final class ProducerStateManager {
       long offset = offsets.get(i);
       Path file = snapshotFile(offset);
       try {
-        if (offset > logEndOffset || offset < fallbackOffset || !read(file)) {
+        if (offset > logEndOffset || offset < fallbackOffset || !read(file, nowMs)) {
           Files.deleteIfExists(file);
           continue;
         }
@@ -201,7 +223,10 @@ final class ProducerStateManager {
     return fallbackOffset;
   }
 
-  private boolean read(Path file) throws IOException {
+  /**
+   * Reads a snapshot; its producers count as seen at {@code nowMs} (a restart starts their clock).
+   */
+  private boolean read(Path file, long nowMs) throws IOException {
     byte[] content = Files.readAllBytes(file);
     if (content.length < 8 + 16) {
       return false;
@@ -221,6 +246,7 @@ final class ProducerStateManager {
     int count = in.readInt();
     for (int i = 0; i < count; i++) {
       ProducerEntry entry = new ProducerEntry();
+      entry.lastAppendMs = nowMs;
       long producerId = in.readLong();
       entry.epoch = in.readShort();
       int batches = in.readByte();

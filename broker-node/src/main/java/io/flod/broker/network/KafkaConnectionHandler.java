@@ -184,6 +184,10 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
       }
       Principal authenticated = authenticator.authenticate(fields[1], fields[2]);
       principal = authenticated;
+      ListenerFrameDecoder frames = channel.pipeline().get(ListenerFrameDecoder.class);
+      if (frames != null) {
+        frames.authenticationSucceeded();
+      }
       if (expiry != null) {
         expiry.cancel(false);
         expiry = null;
@@ -312,6 +316,18 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
       pending.frame().release();
     }
     super.channelInactive(ctx);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+    if (event instanceof io.netty.handler.timeout.IdleStateEvent) {
+      log.debug(
+          "client={} idle past connections.max.idle.ms, closing the connection", clientAddress);
+      closed = true;
+      ctx.close();
+      return;
+    }
+    super.userEventTriggered(ctx, event);
   }
 
   @Override

@@ -12,24 +12,24 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Kafka protocol listener: a Netty server whose pipeline splits the byte stream into
- * size-prefixed frames (refusing any over {@code socket.request.max.bytes}) and hands each to the
- * connection's {@link KafkaConnectionHandler}. NIO transport, so that fetches use {@code
- * FileChannel.transferTo} (sendfile) for record bytes.
+ * The Kafka protocol listener: a Netty server whose pipeline counts connections against their
+ * limits, closes idle ones, splits the byte stream into size-prefixed frames (refusing any over the
+ * {@link ConnectionLimits}) and hands each to the connection's {@link KafkaConnectionHandler}. NIO
+ * transport, so that fetches use {@code FileChannel.transferTo} (sendfile) for record bytes.
  */
 public final class KafkaServer implements AutoCloseable {
   private final EventLoopGroup acceptor = new NioEventLoopGroup(1);
   private final EventLoopGroup workers = new NioEventLoopGroup();
   private final RequestDispatcher dispatcher;
-  private final int maxFrameBytes;
-  private final int maxQueuedPerConnection;
+  private final ConnectionLimits limits;
+  private final ConnectionLimiter connections;
   private Channel serverChannel;
 
   private final SaslGate sasl;
@@ -44,8 +44,7 @@ public final class KafkaServer implements AutoCloseable {
       ApiRegistry registry,
       Executor handlerPool,
       BrokerMetrics metrics,
-      int maxFrameBytes,
-      int maxQueuedPerConnection,
+      ConnectionLimits limits,
       SaslGate sasl,
       SslContext tls,
       ThroughputQuota ingress,
@@ -60,8 +59,13 @@ public final class KafkaServer implements AutoCloseable {
             throttles);
     this.sasl = sasl;
     this.tls = tls;
-    this.maxFrameBytes = maxFrameBytes;
-    this.maxQueuedPerConnection = maxQueuedPerConnection;
+    this.limits = limits;
+    this.connections = new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerIp());
+  }
+
+  /** Connections the listener holds now. */
+  public int connections() {
+    return connections.connections();
   }
 
   /** Binds and returns the bound address (port 0 picks a free port). */
@@ -78,6 +82,11 @@ public final class KafkaServer implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    ch.pipeline()
+                        .addLast("limits", connections)
+                        .addLast(
+                            "idle",
+                            new IdleStateHandler(0, 0, limits.idleMs(), TimeUnit.MILLISECONDS));
                     if (tls != null) {
                       ch.pipeline()
                           .addLast("tls", tls.newHandler(ch.alloc()))
@@ -86,12 +95,15 @@ public final class KafkaServer implements AutoCloseable {
                     ch.pipeline()
                         .addLast(
                             "frames",
-                            new LengthFieldBasedFrameDecoder(maxFrameBytes, 0, 4, 0, 4, true))
+                            new ListenerFrameDecoder(
+                                limits.maxFrameBytes(),
+                                limits.preAuthMaxFrameBytes(),
+                                sasl != null))
                         .addLast(
                             "requests",
                             new KafkaConnectionHandler(
                                 dispatcher,
-                                maxQueuedPerConnection,
+                                limits.maxQueuedPerConnection(),
                                 sasl == null ? null : sasl.authenticator()));
                   }
                 });

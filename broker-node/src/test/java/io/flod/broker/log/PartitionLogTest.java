@@ -242,6 +242,27 @@ class PartitionLogTest {
   }
 
   @Test
+  void producersIdleForTheExpirationAreForgottenAndTheOthersKept() {
+    io.flod.broker.support.ManualClock manual = new io.flod.broker.support.ManualClock();
+    try (PartitionLog log =
+        PartitionLog.open(TP, dir, LogConfig.defaults(), false, 0, manual, scheduler)) {
+      for (long producer = 1; producer <= 1000; producer++) {
+        append(log, idempotent(producer, (short) 0, 0, "once"), 0);
+      }
+      manual.advance(60_000);
+      append(log, idempotent(5000, (short) 0, 0, "recent"), 0);
+      assertEquals(1001, log.producerCount());
+      manual.advance(30_000);
+
+      assertEquals(1000, log.expireProducers(90_000), "the thousand idle for 90 s go");
+      assertEquals(1, log.producerCount());
+      // The recent one is still deduplicated; a forgotten one starts again as new.
+      assertTrue(append(log, idempotent(5000, (short) 0, 0, "recent"), 0).duplicate());
+      assertFalse(append(log, idempotent(7, (short) 0, 3, "after expiry"), 0).duplicate());
+    }
+  }
+
+  @Test
   void producerStateIsRebuiltFromTheLogAfterACrash() throws Exception {
     try (PartitionLog log = open(LogConfig.defaults(), false, 0)) {
       append(log, idempotent(7, (short) 2, 0, "a"), 0);
