@@ -331,9 +331,20 @@ public final class Broker implements AutoCloseable {
             BrokerConfig.SASL_ENABLED + " needs cluster mode: the SAS rules live in ZooKeeper");
       }
       authenticator = new SasAuthenticator(sasRules, clock, meterRegistry);
-      sasl = new SaslGate(authenticator, new AccessControl(authenticator, topics));
-      ZkSasRules published = membership.sasRules();
-      sasRules.replace(published.read());
+      sasl =
+          new SaslGate(authenticator, new AccessControl(authenticator, topics, groups::topicsOf));
+      org.apache.kafka.common.config.types.Password rulesKey =
+          config.getPassword(BrokerConfig.SAS_RULES_KEY);
+      if (rulesKey == null) {
+        throw new IllegalArgumentException(
+            BrokerConfig.SASL_ENABLED
+                + " needs "
+                + BrokerConfig.SAS_RULES_KEY
+                + ": the key the cluster's SAS rules are sealed with");
+      }
+      ZkSasRules published =
+          membership.sasRules(io.flod.broker.cluster.RecordSeal.fromBase64(rulesKey.value()));
+      refreshRules(published);
       zkPolls.scheduleWithFixedDelay(() -> refreshRules(published), 1, 1, TimeUnit.SECONDS);
       ApiHandler<AbstractRequest> connectionOnly = Broker::handledByTheConnection;
       // v0 is advertised because librdkafka takes it as the sign of SASL support; it then uses v1

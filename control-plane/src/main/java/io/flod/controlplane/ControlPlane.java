@@ -315,7 +315,8 @@ public final class ControlPlane implements AutoCloseable {
                           fleet,
                           Clock.systemUTC(),
                           b.heartbeatIntervalMs,
-                          b.machineZkConnect)));
+                          b.machineZkConnect,
+                          secrets)));
       Set<Class<?>> served = new HashSet<>();
       api.getInstances().stream()
           .filter(o -> o.getClass().isAnnotationPresent(jakarta.ws.rs.Path.class))

@@ -52,6 +52,7 @@ final class BrokerSupervisor implements AutoCloseable {
   record LastError(int exitCode, String cause) {}
 
   private final List<String> command;
+  private final java.util.Map<String, String> environment;
   private final Path pidFile;
   private final Path logFile;
   private final Path brokerDataDir;
@@ -84,7 +85,24 @@ final class BrokerSupervisor implements AutoCloseable {
       BrokerProbe probe,
       Backoff backoff,
       Listener listener) {
+    this(command, java.util.Map.of(), pidFile, logFile, brokerDataDir, probe, backoff, listener);
+  }
+
+  /**
+   * {@code environment}: variables added to the broker's environment (secrets, which a command line
+   * would show to every process of the machine).
+   */
+  BrokerSupervisor(
+      List<String> command,
+      java.util.Map<String, String> environment,
+      Path pidFile,
+      Path logFile,
+      Path brokerDataDir,
+      BrokerProbe probe,
+      Backoff backoff,
+      Listener listener) {
     this.command = List.copyOf(command);
+    this.environment = java.util.Map.copyOf(environment);
     this.pidFile = pidFile;
     this.logFile = logFile;
     this.brokerDataDir = brokerDataDir;
@@ -164,11 +182,12 @@ final class BrokerSupervisor implements AutoCloseable {
     lastStartReady = false;
     long logStart = logFile.toFile().length(); // what this process writes begins here
     try {
-      p =
+      ProcessBuilder builder =
           new ProcessBuilder(command)
               .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-              .start();
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+      builder.environment().putAll(environment);
+      p = builder.start();
       Files.writeString(pidFile, Long.toString(p.pid()));
       // With the pid, its start time: pids are reused, and the local provider must not stop a
       // stranger that inherited the number.

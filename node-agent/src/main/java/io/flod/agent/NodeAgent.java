@@ -82,6 +82,7 @@ public final class NodeAgent implements AutoCloseable {
     supervisor =
         new BrokerSupervisor(
             brokerCommand(assignment),
+            brokerEnvironment(assignment),
             settings.dataDir().resolve("broker.pid"),
             settings.dataDir().resolve("broker.log"),
             settings.dataDir().resolve("broker"),
@@ -156,6 +157,21 @@ public final class NodeAgent implements AutoCloseable {
     command.addAll(List.of("-c", BrokerConfig.LISTEN_PORT_FALLBACK + "=true"));
     a.brokerConfig().forEach((k, v) -> command.addAll(List.of("-c", k + "=" + v)));
     return command;
+  }
+
+  /**
+   * The broker's secrets as {@code FLOD_*} variables (the broker reads {@code FLOD_SAS_RULES_KEY}
+   * as {@code sas.rules.key}): in its environment, which only its own user can read, not on its
+   * command line, which every process can.
+   */
+  static java.util.Map<String, String> brokerEnvironment(AgentAssignment a) {
+    java.util.Map<String, String> environment = new java.util.HashMap<>();
+    a.brokerSecrets()
+        .forEach(
+            (name, value) ->
+                environment.put(
+                    "FLOD_" + name.replace('.', '_').toUpperCase(java.util.Locale.ROOT), value));
+    return environment;
   }
 
   /** A heartbeat now, besides the regular ones: the broker's state or ports just changed. */

@@ -56,6 +56,60 @@ class BrokerSupervisorTest {
   }
 
   @Test
+  void secretsReachTheBrokerInItsEnvironmentAndNotOnItsCommandLine() throws Exception {
+    io.flod.api.AgentAssignment assignment =
+        new io.flod.api.AgentAssignment(
+            "c",
+            "h",
+            "node-1",
+            1,
+            "z1",
+            "ud0",
+            "zk:2181",
+            "127.0.0.1",
+            9092,
+            java.util.Map.of("sasl.enabled", "true"),
+            1000,
+            java.util.Map.of("sas.rules.key", "the-cluster-key"));
+    java.util.Map<String, String> environment = NodeAgent.brokerEnvironment(assignment);
+    assertEquals(java.util.Map.of("FLOD_SAS_RULES_KEY", "the-cluster-key"), environment);
+    Path seen = dir.resolve("key.seen");
+    List<String> command =
+        List.of("sh", "-c", "printf '%s' \"$FLOD_SAS_RULES_KEY\" > '" + seen + "'; exec sleep 300");
+    try (BrokerSupervisor s =
+        new BrokerSupervisor(
+            command,
+            environment,
+            dir.resolve("broker.pid"),
+            dir.resolve("broker.log"),
+            dir,
+            new BrokerProbe(new InetSocketAddress("127.0.0.1", closedPort())),
+            new Backoff(50, 100),
+            new BrokerSupervisor.Listener() {
+              @Override
+              public void crashed(int exitCode) {}
+
+              @Override
+              public void ready() {}
+
+              @Override
+              public void failed(int exitCode, String cause) {}
+            })) {
+      s.start();
+      Path pidFile = dir.resolve("broker.pid");
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(pidFile));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .ignoreExceptions()
+          .until(() -> Files.readString(seen).equals("the-cluster-key"));
+      long pid = Long.parseLong(Files.readString(pidFile).trim());
+      String commandLine =
+          Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
+      assertFalse(commandLine.contains("the-cluster-key"), commandLine);
+    }
+  }
+
+  @Test
   void aBrokerThatKeepsExitingIsRestartedAndReportedAsACrashLoop() throws Exception {
     try (BrokerSupervisor s = supervisor(List.of("sh", "-c", "exit 3"), new Backoff(20, 200))) {
       s.start();

@@ -248,8 +248,8 @@ public final class ClusterController implements AutoCloseable {
   }
 
   /** Where the control plane publishes the cluster's SAS rules for its brokers. */
-  public ZkSasRules sasRules() {
-    return new ZkSasRules(watcher.getHelixPropertyStore());
+  public ZkSasRules sasRules(RecordSeal seal) {
+    return new ZkSasRules(watcher.getHelixPropertyStore(), seal, cluster);
   }
 
   /**

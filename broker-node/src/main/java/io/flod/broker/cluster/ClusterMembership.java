@@ -102,8 +102,8 @@ public final class ClusterMembership implements AutoCloseable {
   }
 
   /** The cluster's SAS rules as the control plane publishes them. */
-  public ZkSasRules sasRules() {
-    return new ZkSasRules(spectator.getHelixPropertyStore());
+  public ZkSasRules sasRules(RecordSeal seal) {
+    return new ZkSasRules(spectator.getHelixPropertyStore(), seal, settings.cluster());
   }
 
   public ZkProducerIdAllocator producerIds() {

@@ -56,6 +56,7 @@ public final class BrokerConfig extends AbstractConfig {
   public static final String REPLICA_FETCH_WAIT_MAX_MS = "replica.fetch.wait.max.ms";
   public static final String ZOOKEEPER_SESSION_TIMEOUT_MS = "zookeeper.session.timeout.ms";
   public static final String SASL_ENABLED = "sasl.enabled";
+  public static final String SAS_RULES_KEY = "sas.rules.key";
   public static final String THROUGHPUT_UNITS = "throughput.units";
   public static final String HTTPS_PORT = "https.port";
   public static final String LISTEN_PORT_FALLBACK = "listen.port.fallback";
@@ -362,6 +363,14 @@ public final class BrokerConfig extends AbstractConfig {
                   + " $ConnectionString, password a connection string or a SAS token), checked"
                   + " against the cluster's SAS rules in ZooKeeper; each request is authorized by"
                   + " the rule's rights. Off: anyone may connect (local development).")
+          .define(
+              SAS_RULES_KEY,
+              Type.PASSWORD,
+              null,
+              HIGH,
+              "With sasl.enabled: the cluster's key (base64, 32 bytes) that the SAS rules in"
+                  + " ZooKeeper are sealed with; only this cluster's machines and the control"
+                  + " plane hold it. Pass it as FLOD_SAS_RULES_KEY rather than on a command line.")
           .define(
               ZOOKEEPER_SESSION_TIMEOUT_MS,
               Type.INT,

@@ -310,6 +310,25 @@ public final class GroupCoordinator {
 
   // ---------------------------------------------------------------- inspection
 
+  /**
+   * The topics a group uses (its members' subscriptions and its committed offsets), or an empty set
+   * when the group is new or coordinated elsewhere: what deciding who may touch the group needs.
+   */
+  public Set<String> topicsOf(String groupId) {
+    ConsumerGroup group = registry.get(groupId);
+    if (group == null) {
+      return Set.of();
+    }
+    synchronized (group) {
+      return Set.copyOf(group.topics());
+    }
+  }
+
+  /** The topics a joining member's protocols subscribe to (consumer protocol only). */
+  public static Set<String> subscribedTopics(java.util.Collection<MemberProtocol> protocols) {
+    return ConsumerGroup.subscriptionTopics(protocols);
+  }
+
   public List<GroupListing> list(Set<String> statesFilter) {
     List<GroupListing> listings = new ArrayList<>();
     boolean defaultListed = false;

@@ -16,7 +16,6 @@ import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.requests.AbstractRequest;
-import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,10 +95,8 @@ final class RequestDispatcher {
             if (throttle[0] > 0 && body instanceof ProduceResponseData produced) {
               produced.setThrottleTimeMs(throttle[0]);
             }
-            if (access != null
-                && context.principal() != null
-                && request instanceof MetadataRequest metadata) {
-              access.filter(context.principal(), metadata, body);
+            if (access != null && context.principal() != null) {
+              access.filter(context.principal(), request, body);
             }
             return body;
           }

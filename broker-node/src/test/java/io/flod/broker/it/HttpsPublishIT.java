@@ -387,7 +387,7 @@ class HttpsPublishIT {
     List<ConsumerRecord<String, String>> read = readAll("h1", 2);
     assertTrue(read.stream().allMatch(r -> "device-7".equals(r.key())), read.toString());
 
-    cluster.controller().sasRules().publish(rules(Set.of("h1/device-7")));
+    cluster.sasRules().publish(rules(Set.of("h1/device-7")));
     long revoked = System.nanoTime();
     Awaitility.await()
         .atMost(Duration.ofSeconds(30))
@@ -405,7 +405,7 @@ class HttpsPublishIT {
         post(1, "/h1/publishers/device-7/messages", token("", "sender", "sender-1"), null, "r")
             .statusCode(),
         "a revoked publisher is refused whoever's token sends as it");
-    cluster.controller().sasRules().publish(rules(Set.of()));
+    cluster.sasRules().publish(rules(Set.of()));
   }
 
   @Test
@@ -492,7 +492,7 @@ class HttpsPublishIT {
   void aRegeneratedKeyIsRefusedOverHttpsWithinSecondsAndTheOtherKeyGoesOn() throws Exception {
     String old = token("h10", "sender", "sender-1");
     assertEquals(201, post(1, "/h10/messages", old, null, "before").statusCode());
-    cluster.controller().sasRules().publish(rules(Set.of(), "sender-1-regenerated"));
+    cluster.sasRules().publish(rules(Set.of(), "sender-1-regenerated"));
     long regenerated = System.nanoTime();
     Awaitility.await()
         .atMost(Duration.ofSeconds(30))
@@ -506,7 +506,7 @@ class HttpsPublishIT {
         (System.nanoTime() - regenerated) / 1e9);
     assertEquals(
         201, post(2, "/h10/messages", token("h10", "sender", "sender-2"), null, "x").statusCode());
-    cluster.controller().sasRules().publish(rules(Set.of()));
+    cluster.sasRules().publish(rules(Set.of()));
     Awaitility.await() // the later tests sign with the original key again
         .atMost(Duration.ofSeconds(30))
         .until(

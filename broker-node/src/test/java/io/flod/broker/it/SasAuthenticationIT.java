@@ -206,6 +206,91 @@ class SasAuthenticationIT extends ClusterTest {
   }
 
   @Test
+  void aCredentialOfOneTopicCannotJoinReadDescribeOrDeleteTheGroupsOfAnother() throws Exception {
+    start();
+    try (KafkaProducer<String, String> root = producer(connection("root", "root-key-1", null))) {
+      root.send(new ProducerRecord<>("h1", "a", "for h1's group")).get();
+    }
+    long expiry = Instant.now().plus(Duration.ofHours(1)).getEpochSecond();
+    // Every right of the root rule, confined to h10 by the token.
+    String h10Admin = SasToken.sign(NS + "h10", "root", "root-key-1", expiry);
+    java.util.concurrent.atomic.AtomicInteger assignments =
+        new java.util.concurrent.atomic.AtomicInteger();
+    try (KafkaConsumer<String, String> owner =
+        consumer(connection("reader", "reader-key-1", "h1"), "h1-billing")) {
+      owner.subscribe(
+          List.of("h1"),
+          new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(
+                java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {}
+
+            @Override
+            public void onPartitionsAssigned(
+                java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {
+              if (!partitions.isEmpty()) {
+                assignments.incrementAndGet();
+              }
+            }
+          });
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> !owner.poll(Duration.ofMillis(200)).isEmpty());
+      owner.commitSync();
+
+      try (KafkaConsumer<String, String> intruder = consumer(h10Admin, "h1-billing")) {
+        intruder.subscribe(List.of("h10"));
+        assertThrows(
+            org.apache.kafka.common.errors.GroupAuthorizationException.class,
+            () -> intruder.poll(Duration.ofSeconds(10)),
+            "joining h1's group would rebalance it");
+      }
+      try (Admin admin = Admin.create(clientProps(h10Admin))) {
+        assertTrue(
+            admin.listConsumerGroups().all().get(20, TimeUnit.SECONDS).stream()
+                .noneMatch(g -> g.groupId().equals("h1-billing")),
+            "h1's group is not listed");
+        assertGroupRefused(() -> admin.describeConsumerGroups(List.of("h1-billing")).all().get());
+        assertGroupRefused(
+            () ->
+                admin.listConsumerGroupOffsets("h1-billing").partitionsToOffsetAndMetadata().get());
+        assertGroupRefused(() -> admin.deleteConsumerGroups(List.of("h1-billing")).all().get());
+      }
+      owner.poll(Duration.ofMillis(500));
+      assertEquals(1, assignments.get(), "the owner's group was never rebalanced");
+    }
+
+    // Its own topic's groups work as before.
+    try (KafkaConsumer<String, String> audit = consumer(h10Admin, "h10-audit")) {
+      audit.subscribe(List.of("h10"));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                audit.poll(Duration.ofMillis(200));
+                return !audit.assignment().isEmpty();
+              });
+    }
+    try (Admin admin = Admin.create(clientProps(h10Admin))) {
+      var listed = admin.listConsumerGroups().all().get(20, TimeUnit.SECONDS);
+      assertTrue(listed.stream().anyMatch(g -> g.groupId().equals("h10-audit")), listed.toString());
+    }
+    try (Admin root = Admin.create(clientProps(connection("root", "root-key-1", null)))) {
+      var listed = root.listConsumerGroups().all().get(20, TimeUnit.SECONDS);
+      assertTrue(
+          listed.stream().anyMatch(g -> g.groupId().equals("h1-billing"))
+              && listed.stream().anyMatch(g -> g.groupId().equals("h10-audit")),
+          "a namespace-wide rule sees every group: " + listed);
+    }
+  }
+
+  private static void assertGroupRefused(org.junit.jupiter.api.function.Executable call) {
+    ExecutionException e = assertThrows(ExecutionException.class, call);
+    assertInstanceOf(
+        org.apache.kafka.common.errors.GroupAuthorizationException.class, e.getCause(), "refused");
+  }
+
+  @Test
   void badCredentialsAreRefusedWithoutSayingWhy() throws Exception {
     start();
     long future = Instant.now().plus(Duration.ofHours(1)).getEpochSecond();
@@ -241,7 +326,7 @@ class SasAuthenticationIT extends ClusterTest {
       primary.send(new ProducerRecord<>("h1", "k", "before")).get();
       secondary.send(new ProducerRecord<>("h1", "k", "before")).get();
 
-      cluster.controller().sasRules().publish(rules("sender-key-1-regenerated"));
+      cluster.sasRules().publish(rules("sender-key-1-regenerated"));
       long published = System.nanoTime();
       Awaitility.await()
           .atMost(Duration.ofSeconds(30))
@@ -281,7 +366,6 @@ class SasAuthenticationIT extends ClusterTest {
       assertInstanceOf(TopicAuthorizationException.class, sendFailure(device, "h10"));
 
       cluster
-          .controller()
           .sasRules()
           .publish(rules("sender-key-1").withRevokedPublishers(Set.of("h1/device-7")));
       Awaitility.await()

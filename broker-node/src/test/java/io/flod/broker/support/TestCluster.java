@@ -25,6 +25,7 @@ import org.apache.kafka.common.TopicPartitionInfo;
  * and restart them). Broker {@code i} joins zone {@code zone-i} unless told otherwise.
  */
 public final class TestCluster implements AutoCloseable {
+  private io.flod.broker.cluster.RecordSeal rulesSeal;
   private final Path dir;
   private final String name;
   private final List<String> brokerConfigs;
@@ -73,9 +74,12 @@ public final class TestCluster implements AutoCloseable {
       throws Exception {
     List<String> configs = new ArrayList<>(List.of(brokerConfigs));
     configs.add("sasl.enabled=true");
+    String rulesKey = io.flod.broker.cluster.RecordSeal.newKeyBase64();
+    configs.add("sas.rules.key=" + rulesKey);
     TestCluster cluster = new TestCluster(dir, name, configs);
     try {
-      cluster.controller.sasRules().publish(rules);
+      cluster.rulesSeal = io.flod.broker.cluster.RecordSeal.fromBase64(rulesKey);
+      cluster.sasRules().publish(rules);
       cluster.clientSecurity = saslPlain(adminConnectionString);
       for (int id = 1; id <= brokers; id++) {
         cluster.startBroker(id);
@@ -121,6 +125,11 @@ public final class TestCluster implements AutoCloseable {
    */
   public void stopZooKeeper() {
     zk.close();
+  }
+
+  /** The SAS rules of a cluster started with SAS, sealed with its key as the control plane does. */
+  public io.flod.broker.cluster.ZkSasRules sasRules() {
+    return controller.sasRules(rulesSeal);
   }
 
   public BrokerProcess broker(int id) {

@@ -82,10 +82,11 @@ public interface BrokerFleet extends AutoCloseable {
   void syncTopics(UUID clusterId, String bootstrapServers, List<TopicTarget> topics);
 
   /**
-   * Publishes a SAS cluster's rules and broker secret where its brokers read them; the fleet's own
-   * Kafka clients log in with that secret from then on.
+   * Publishes a SAS cluster's rules and broker secret where its brokers read them, sealed with the
+   * cluster's rules key (base64) so that only its brokers can read them; the fleet's own Kafka
+   * clients log in with that secret from then on.
    */
-  void publishRules(UUID clusterId, SasRuleBook.Snapshot rules);
+  void publishRules(UUID clusterId, SasRuleBook.Snapshot rules, String rulesKey);
 
   /**
    * How far each group is behind the end of {@code topic}, summed over the partitions it committed

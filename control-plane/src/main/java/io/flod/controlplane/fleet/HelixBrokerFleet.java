@@ -401,8 +401,10 @@ public final class HelixBrokerFleet implements BrokerFleet {
   }
 
   @Override
-  public void publishRules(UUID clusterId, SasRuleBook.Snapshot rules) {
-    controller(clusterId).sasRules().publish(rules);
+  public void publishRules(UUID clusterId, SasRuleBook.Snapshot rules, String rulesKey) {
+    controller(clusterId)
+        .sasRules(io.flod.broker.cluster.RecordSeal.fromBase64(rulesKey))
+        .publish(rules);
     if (rules.brokerSecret() != null
         && !rules.brokerSecret().equals(brokerSecrets.put(clusterId, rules.brokerSecret()))) {
       adminBootstrap.remove(clusterId); // the next admin() logs in with the secret

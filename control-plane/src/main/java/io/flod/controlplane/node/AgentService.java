@@ -29,20 +29,25 @@ public final class AgentService {
   private final long heartbeatIntervalMs;
   private final String machineZkConnect;
 
+  private final io.flod.controlplane.sas.SecretBox secrets;
+
   public AgentService(Database db, BrokerFleet fleet, Clock clock, long heartbeatIntervalMs) {
-    this(db, fleet, clock, heartbeatIntervalMs, null);
+    this(db, fleet, clock, heartbeatIntervalMs, null, null);
   }
 
   /**
    * {@code machineZkConnect}: the ZooKeeper address handed to brokers when it differs from the one
-   * the control plane uses (a load balancer or proxy in between); null for the fleet's own.
+   * the control plane uses (a load balancer or proxy in between); null for the fleet's own. {@code
+   * secrets}: where clusters' keys come from (null: clusters get none, tests without SAS).
    */
   public AgentService(
       Database db,
       BrokerFleet fleet,
       Clock clock,
       long heartbeatIntervalMs,
-      String machineZkConnect) {
+      String machineZkConnect,
+      io.flod.controlplane.sas.SecretBox secrets) {
+    this.secrets = secrets;
     this.db = db;
     this.fleet = fleet;
     this.clock = clock;
@@ -86,8 +91,18 @@ public final class AgentService {
                   registration.host(),
                   registration.brokerPort(),
                   brokerConfig(s, node),
-                  heartbeatIntervalMs);
+                  heartbeatIntervalMs,
+                  brokerSecrets(s, node));
             });
+  }
+
+  /** Secrets of the node's cluster only: the key its SAS rules are sealed with. */
+  private Map<String, String> brokerSecrets(Session s, ClusterNode node) {
+    Cluster cluster = s.get(Cluster.class, node.clusterId());
+    if (cluster == null || !cluster.sas() || secrets == null) {
+      return Map.of();
+    }
+    return Map.of("sas.rules.key", secrets.clusterRulesKey(cluster.id()));
   }
 
   /** Settings the cluster's spec (and the node's ports) decide for the broker. */

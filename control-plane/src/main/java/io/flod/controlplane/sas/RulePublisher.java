@@ -73,7 +73,7 @@ public final class RulePublisher {
         SasRuleBook.of(rules, secrets.open(cluster.sealedBrokerSecret()))
             .withRevokedPublishers(revoked);
     if (!snapshot.equals(published.get(cluster.id()))) {
-      fleet.publishRules(cluster.id(), snapshot);
+      fleet.publishRules(cluster.id(), snapshot, secrets.clusterRulesKey(cluster.id()));
       published.put(cluster.id(), snapshot);
     }
   }

@@ -103,4 +103,27 @@ public final class SecretBox {
           e);
     }
   }
+
+  /**
+   * A 32-byte key for {@code label}, derived from the secrets key (HMAC-SHA256): the same on every
+   * control-plane instance that shares the secrets key, and never stored. Each cluster's SAS rules
+   * key is derived so ({@link #clusterRulesKey}).
+   */
+  public byte[] derive(String label) {
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+      return mac.doFinal(label.getBytes(StandardCharsets.UTF_8));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot derive a key", e);
+    }
+  }
+
+  /**
+   * The key a cluster's SAS rules are sealed with in ZooKeeper, base64: handed to that cluster's
+   * brokers only (see {@code io.flod.broker.cluster.ZkSasRules}).
+   */
+  public String clusterRulesKey(java.util.UUID clusterId) {
+    return Base64.getEncoder().encodeToString(derive("flod/sas-rules/v1/" + clusterId));
+  }
 }

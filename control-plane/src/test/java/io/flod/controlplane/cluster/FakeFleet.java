@@ -108,7 +108,8 @@ final class FakeFleet implements BrokerFleet {
   }
 
   @Override
-  public void publishRules(UUID clusterId, io.flod.broker.auth.SasRuleBook.Snapshot rules) {
+  public void publishRules(
+      UUID clusterId, io.flod.broker.auth.SasRuleBook.Snapshot rules, String rulesKey) {
     published.put(clusterId, rules);
   }
 
