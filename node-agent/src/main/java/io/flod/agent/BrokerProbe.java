@@ -30,8 +30,31 @@ final class BrokerProbe {
 
   /** True when the broker answered ApiVersions without error within the timeout. */
   boolean ready(int timeoutMs) {
+    return probe(timeoutMs) == Outcome.ANSWERED;
+  }
+
+  /**
+   * True when the broker's process is alive and serving its port: it answered, or it accepted the
+   * connection and closed it at once, which only a running event loop does (a broker at its {@code
+   * max.connections} limit under a connection flood closes new connections, and must not be killed
+   * for it). A broker that accepts nothing, or accepts and then never answers (hung, stopped), is
+   * not alive.
+   */
+  boolean alive(int timeoutMs) {
+    return probe(timeoutMs) != Outcome.NO_ANSWER;
+  }
+
+  private enum Outcome {
+    ANSWERED,
+    CLOSED_BY_BROKER,
+    NO_ANSWER
+  }
+
+  private Outcome probe(int timeoutMs) {
+    boolean connected = false;
     try (Socket socket = new Socket()) {
       socket.connect(address, timeoutMs);
+      connected = true;
       socket.setSoTimeout(timeoutMs);
       int id = ++correlationId;
       RequestHeader header = new RequestHeader(ApiKeys.API_VERSIONS, VERSION, "flod-agent", id);
@@ -49,15 +72,22 @@ final class BrokerProbe {
       DataInputStream in = new DataInputStream(socket.getInputStream());
       int size = in.readInt();
       if (size <= 0 || size > 1 << 20) {
-        return false;
+        return Outcome.NO_ANSWER;
       }
       byte[] response = new byte[size];
       in.readFully(response);
       AbstractResponse parsed = AbstractResponse.parseResponse(ByteBuffer.wrap(response), header);
       return parsed instanceof ApiVersionsResponse versions
-          && versions.data().errorCode() == Errors.NONE.code();
+              && versions.data().errorCode() == Errors.NONE.code()
+          ? Outcome.ANSWERED
+          : Outcome.NO_ANSWER;
+    } catch (java.net.SocketTimeoutException e) {
+      return Outcome.NO_ANSWER;
+    } catch (java.io.EOFException | java.net.SocketException e) {
+      // Accepted, then closed or reset by the broker: its event loop runs.
+      return connected ? Outcome.CLOSED_BY_BROKER : Outcome.NO_ANSWER;
     } catch (IOException | RuntimeException e) {
-      return false;
+      return Outcome.NO_ANSWER;
     }
   }
 }

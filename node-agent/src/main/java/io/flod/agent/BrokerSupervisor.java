@@ -252,7 +252,9 @@ final class BrokerSupervisor implements AutoCloseable {
       }
       // Until the broker says which port it bound, the port it was given may be another
       // process's (that is why it fell back): a probe there proves nothing.
-      boolean answers = (bound != null || brokerDataDir == null) && current.ready(2_000);
+      boolean probed = bound != null || brokerDataDir == null;
+      // Once ready, liveness: a broker that closes the probe at its connection limit is alive.
+      boolean answers = probed && (ready ? current.alive(2_000) : current.ready(2_000));
       if (!ready) {
         if (answers) {
           ready = true;

@@ -8,7 +8,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,15 +22,13 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(ConnectionLimiter.class);
   private static final AttributeKey<InetAddress> COUNTED =
       AttributeKey.valueOf("flod.connection.counted");
-  private static final long LOG_EVERY_NS = 10_000_000_000L;
+  private static final ThrottledWarning REFUSED = new ThrottledWarning(log, 10);
 
   private final int maxConnections;
   private final int maxPerAddress;
   private final AtomicInteger total = new AtomicInteger();
   private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress =
       new ConcurrentHashMap<>();
-  private final AtomicLong refusedSinceLog = new AtomicLong();
-  private final AtomicLong lastLogNs = new AtomicLong(System.nanoTime() - LOG_EVERY_NS);
 
   ConnectionLimiter(int maxConnections, int maxPerAddress) {
     this.maxConnections = maxConnections;
@@ -69,21 +66,11 @@ final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
   }
 
   private void refuse(InetAddress address, int count, boolean perAddressLimit) {
-    long refused = refusedSinceLog.incrementAndGet();
-    long now = System.nanoTime();
-    long last = lastLogNs.get();
-    if (now - last >= LOG_EVERY_NS && lastLogNs.compareAndSet(last, now)) {
-      refusedSinceLog.addAndGet(-refused);
-      log.warn(
-          "client={} connection refused: {} ({} refused in the last {} s)",
-          address.getHostAddress(),
-          perAddressLimit
-              ? count
-                  + " connections from this address, over max.connections.per.ip="
-                  + maxPerAddress
-              : count + " connections in all, over max.connections=" + maxConnections,
-          refused,
-          LOG_EVERY_NS / 1_000_000_000L);
-    }
+    REFUSED.warn(
+        "client={} connection refused: {}",
+        address.getHostAddress(),
+        perAddressLimit
+            ? count + " connections from this address, over max.connections.per.ip=" + maxPerAddress
+            : count + " connections in all, over max.connections=" + maxConnections);
   }
 }

@@ -55,6 +55,7 @@ import org.slf4j.LoggerFactory;
  */
 final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(KafkaConnectionHandler.class);
+  private static final ThrottledWarning INVALID_FRAMES = new ThrottledWarning(log, 10);
 
   private record InboundRequest(
       RequestContext context,
@@ -333,10 +334,13 @@ final class KafkaConnectionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof TooLongFrameException || cause instanceof CorruptedFrameException) {
-      log.warn(
-          "client={} sent an invalid frame, closing the connection: {}",
-          clientAddress,
-          cause.getMessage());
+      if (!closed) {
+        INVALID_FRAMES.warn(
+            "client={} sent an invalid frame, closing the connection: {}",
+            clientAddress,
+            cause.getMessage());
+      }
+      closed = true;
     } else if (cause instanceof IOException) {
       log.debug("client={} connection error: {}", clientAddress, cause.toString());
     } else {
