@@ -26,7 +26,9 @@ public final class UniqueViolations {
 
   /** Whether {@code error}, or one of its causes, is a unique constraint violated at write time. */
   public static boolean is(Throwable error) {
-    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+    // A bounded walk: a cause chain can, in principle, loop.
+    Throwable cause = error;
+    for (int depth = 0; cause != null && depth < 32; depth++, cause = cause.getCause()) {
       if (cause instanceof ConstraintViolationException violation
           && violation.getKind() == ConstraintViolationException.ConstraintKind.UNIQUE) {
         return true;
@@ -37,17 +39,16 @@ public final class UniqueViolations {
       if (cause instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
         return true;
       }
-      if (cause.getCause() == cause) {
-        break;
-      }
     }
     return false;
   }
 
   /**
    * Runs {@code transaction}, and once more if a concurrent request committed the same unique key
-   * first. {@code transaction} must be a whole transaction with no effect outside the database
-   * before its commit, so running it again is safe.
+   * first. {@code transaction} must be one whole transaction whose effects outside the database, if
+   * any, come only after its colliding insert has been flushed (as {@code TopicService} places a
+   * topic after {@code flush()}), so a run that collides has done nothing else and running it again
+   * is safe.
    */
   public static <T> T retryOnce(String what, Supplier<T> transaction) {
     try {
