@@ -59,7 +59,7 @@ public class ApiLoad {
         for (int c = 0; c < clusters; c++) {
           send("POST", "/v1/tenants/t" + tenant + "/clusters",
               "{\"name\":\"c" + c + "\",\"nodeCount\":3,\"nodeSize\":\"standard\",\"zones\":[\"z1\",\"z2\",\"z3\"],"
-                  + "\"throughputUnits\":1,\"brokerVersion\":\"4.4\"}");
+                  + "\"throughputUnits\":1,\"brokerVersion\":\"4.4\",\"authentication\":\"None\"}");
         }
         return null;
       }));

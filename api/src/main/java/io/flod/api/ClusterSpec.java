@@ -10,10 +10,11 @@ import java.util.List;
 /**
  * What a cluster should be: {@code POST /v1/tenants/{t}/clusters} and its GET/PATCH views. {@code
  * updateDomains} (default {@value #DEFAULT_UPDATE_DOMAINS}) and {@code authentication} ({@code
- * None}, the default, for local development: anyone may connect; {@code SAS}: clients need a SAS
- * rule's connection string or token) are fixed at creation, and so is {@code httpMaxMessageBytes}
- * (default {@value #DEFAULT_HTTP_MAX_MESSAGE_BYTES}, as Event Hubs Basic; at most 1 MiB): the
- * largest event or batch the brokers' HTTPS publishing heads take.
+ * SAS}, the default: clients need a SAS rule's connection string or token; {@code None}, only when
+ * asked for, for local development: anyone may connect, and the cluster takes no SAS rules) are
+ * fixed at creation, and so is {@code httpMaxMessageBytes} (default {@value
+ * #DEFAULT_HTTP_MAX_MESSAGE_BYTES}, as Event Hubs Basic; at most 1 MiB): the largest event or batch
+ * the brokers' HTTPS publishing heads take.
  */
 public record ClusterSpec(
     @NotNull
@@ -45,7 +46,7 @@ public record ClusterSpec(
         updateDomains != null ? updateDomains : DEFAULT_UPDATE_DOMAINS,
         throughputUnits,
         brokerVersion,
-        authentication != null ? authentication : NO_AUTHENTICATION,
+        authentication != null ? authentication : SAS_AUTHENTICATION,
         httpMaxMessageBytes != null ? httpMaxMessageBytes : DEFAULT_HTTP_MAX_MESSAGE_BYTES);
   }
 

@@ -171,6 +171,12 @@ public final class ClusterReconciler implements AutoCloseable {
               if (!lock(s, clusterId)) {
                 return;
               }
+              // The operation before the cluster: each read sees what was committed when it began,
+              // so a change committed in between (a new spec and its operation) is either seen in
+              // both or leaves this pass the older operation, whose superseding makes this pass's
+              // update of it fail on its version. Read the other way round, a pass could find the
+              // new operation with the old spec and call it done.
+              Operation operation = currentOperation(s, clusterId);
               Cluster cluster = s.find(Cluster.class, clusterId);
               if (cluster == null) {
                 return;
@@ -178,7 +184,6 @@ public final class ClusterReconciler implements AutoCloseable {
               FencedProvisioner machines =
                   new FencedProvisioner(
                       provisioner, ReconcileFence.take(s, db, clusterId), cluster.tenantId());
-              Operation operation = currentOperation(s, clusterId);
               if (cluster.deleting()) {
                 deleteStep(s, cluster, operation, machines);
               } else {

@@ -10,6 +10,7 @@ import io.flod.api.Page;
 import io.flod.controlplane.auth.ApiKeys;
 import io.flod.controlplane.auth.Caller;
 import io.flod.controlplane.db.Database;
+import io.flod.controlplane.db.UniqueViolations;
 import io.flod.controlplane.fleet.BrokerFleet;
 import io.flod.controlplane.http.ApiException;
 import io.flod.controlplane.http.Requests;
@@ -57,16 +58,36 @@ public final class ClusterService {
 
   /**
    * Records a new cluster and its CREATE operation. With an {@code Idempotency-Key} seen before,
-   * returns that first operation when the body is the same, and 422 when it is not.
+   * returns that first operation when the body is the same, and 422 when it is not. Concurrent
+   * requests for the same name or key: one commits, the others run again and answer as if they came
+   * after it (the same operation for the same key and body, otherwise 409 or 422).
    */
   public Accepted create(
       Caller caller, String tenantName, ClusterSpec spec, String idempotencyKey) {
     String requestHash = ApiKeys.hash(json(spec));
     Accepted result =
+        UniqueViolations.retryOnce(
+            "tenant=" + tenantName + " cluster=" + spec.name() + " create",
+            () -> createOnce(caller, tenantName, spec, idempotencyKey, requestHash));
+    triggerFor(result);
+    return result;
+  }
+
+  private Accepted createOnce(
+      Caller caller,
+      String tenantName,
+      ClusterSpec spec,
+      String idempotencyKey,
+      String requestHash) {
+    Accepted result =
         db.sessions()
             .fromTransaction(
                 s -> {
                   Tenant tenant = TenantService.visible(s, caller, tenantName);
+                  // Read before the key: each statement sees the rows committed when it starts, so
+                  // a concurrent create with this key that commits between the two reads is then
+                  // found by the key, and its cluster is not mistaken for a conflicting one.
+                  boolean nameTaken = findCluster(s, tenant.id(), spec.name()) != null;
                   if (idempotencyKey != null) {
                     Operation earlier =
                         s.createSelectionQuery(
@@ -86,7 +107,7 @@ public final class ClusterService {
                       return new Accepted(view(earlier, tenantName), earlier.clusterId());
                     }
                   }
-                  if (findCluster(s, tenant.id(), spec.name()) != null) {
+                  if (nameTaken) {
                     throw new ApiException(
                         ApiException.Kind.CONFLICT,
                         "Cluster '" + spec.name() + "' already exists.");
@@ -124,7 +145,6 @@ public final class ClusterService {
                       operation.id());
                   return new Accepted(view(operation, tenantName), operation.clusterId());
                 });
-    triggerFor(result);
     return result;
   }
 

@@ -8,6 +8,7 @@ import io.flod.controlplane.cluster.Cluster;
 import io.flod.controlplane.cluster.ClusterReconciler;
 import io.flod.controlplane.cluster.ClusterService;
 import io.flod.controlplane.db.Database;
+import io.flod.controlplane.db.UniqueViolations;
 import io.flod.controlplane.fleet.BrokerFleet;
 import io.flod.controlplane.http.ApiException;
 import io.flod.controlplane.topic.Topic;
@@ -48,6 +49,20 @@ public final class ConsumerGroupService {
       throw new ApiException(ApiException.Kind.CONFLICT, DEFAULT + " exists on every topic.");
     }
     ConsumerGroupSpec spec = io.flod.controlplane.http.Requests.valid(request);
+    return UniqueViolations.retryOnce(
+        "tenant="
+            + ref.tenant()
+            + " cluster="
+            + ref.cluster()
+            + " topic="
+            + ref.topic()
+            + " consumer group "
+            + spec.name()
+            + " create",
+        () -> createOnce(caller, ref, spec));
+  }
+
+  private ConsumerGroupView createOnce(Caller caller, TopicRef ref, ConsumerGroupSpec spec) {
     return db.sessions()
         .fromTransaction(
             s -> {

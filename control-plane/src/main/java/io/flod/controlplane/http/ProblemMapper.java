@@ -3,6 +3,7 @@ package io.flod.controlplane.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.flod.api.Problem;
+import io.flod.controlplane.db.UniqueViolations;
 import jakarta.persistence.OptimisticLockException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -42,6 +43,16 @@ public final class ProblemMapper implements ExceptionMapper<Throwable> {
       return problem(
           ApiException.Kind.PRECONDITION_FAILED,
           "Another request changed this resource first; read it again.",
+          null);
+    }
+    if (UniqueViolations.is(error)) {
+      // Creates retry once (UniqueViolations.retryOnce); this is the backstop for any write that
+      // still lost a race for a unique name: a conflict to read again, not a server error.
+      log.info("request lost a race for a unique name: {}", cause.toString());
+      return problem(
+          ApiException.Kind.CONFLICT,
+          "Another request created or changed a resource of the same name at the same time;"
+              + " read it again.",
           null);
     }
     if (cause instanceof WebApplicationException web && web.getResponse().getStatus() < 500) {

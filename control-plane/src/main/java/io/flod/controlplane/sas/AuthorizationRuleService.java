@@ -8,6 +8,7 @@ import io.flod.controlplane.auth.Caller;
 import io.flod.controlplane.cluster.Cluster;
 import io.flod.controlplane.cluster.ClusterService;
 import io.flod.controlplane.db.Database;
+import io.flod.controlplane.db.UniqueViolations;
 import io.flod.controlplane.http.ApiException;
 import io.flod.controlplane.http.Requests;
 import io.flod.controlplane.topic.Topic;
@@ -47,10 +48,25 @@ public final class AuthorizationRuleService {
 
   public AuthorizationRuleView create(Caller caller, Scope scope, AuthorizationRuleSpec spec) {
     requireCoherent(spec.rights());
+    return UniqueViolations.retryOnce(
+        "tenant="
+            + scope.tenant()
+            + " cluster="
+            + scope.cluster()
+            + " scope="
+            + scope.label()
+            + " authorization rule "
+            + spec.name()
+            + " create",
+        () -> createOnce(caller, scope, spec));
+  }
+
+  private AuthorizationRuleView createOnce(Caller caller, Scope scope, AuthorizationRuleSpec spec) {
     return db.sessions()
         .fromTransaction(
             s -> {
               Cluster cluster = resolve(s, caller, scope);
+              requireAuthentication(cluster, scope);
               if (find(s, cluster, scope, spec.name()) != null) {
                 throw new ApiException(
                     ApiException.Kind.CONFLICT, "Rule '" + spec.name() + "' already exists here.");
@@ -124,6 +140,26 @@ public final class AuthorizationRuleService {
                   rule.rights());
               return view(rule, scope);
             });
+  }
+
+  /**
+   * A rule's keys are only good against brokers that check SAS: on a cluster made with {@code
+   * authentication: None} they would hand out a connection string that no broker accepts (the
+   * brokers speak plaintext and refuse SASL), so such a rule is refused rather than made.
+   */
+  private static void requireAuthentication(Cluster cluster, Scope scope) {
+    if (!cluster.sas()) {
+      throw new ApiException(
+          ApiException.Kind.CONFLICT,
+          "Cluster '"
+              + scope.cluster()
+              + "' has no authentication (authentication: "
+              + cluster.authentication()
+              + "): its brokers accept any client without credentials and no broker would accept"
+              + " a SAS rule's connection string. Authentication is fixed at creation: create the"
+              + " cluster with \"authentication\": \"SAS\" (the default) to use authorization"
+              + " rules.");
+    }
   }
 
   private static void requireCoherent(List<String> rights) {

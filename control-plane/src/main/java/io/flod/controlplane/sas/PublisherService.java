@@ -5,6 +5,7 @@ import io.flod.api.PublisherView;
 import io.flod.controlplane.auth.Caller;
 import io.flod.controlplane.cluster.Cluster;
 import io.flod.controlplane.db.Database;
+import io.flod.controlplane.db.UniqueViolations;
 import io.flod.controlplane.http.ApiException;
 import java.time.Clock;
 import java.util.List;
@@ -38,6 +39,22 @@ public final class PublisherService {
   public PublisherView revoke(
       Caller caller, AuthorizationRuleService.Scope topic, String publisher) {
     requireName(publisher);
+    // Revoking twice at once is revoking once: the second run sees the first's row.
+    return UniqueViolations.retryOnce(
+        "tenant="
+            + topic.tenant()
+            + " cluster="
+            + topic.cluster()
+            + " topic="
+            + topic.topic()
+            + " publisher "
+            + publisher
+            + " revoke",
+        () -> revokeOnce(caller, topic, publisher));
+  }
+
+  private PublisherView revokeOnce(
+      Caller caller, AuthorizationRuleService.Scope topic, String publisher) {
     return db.sessions()
         .fromTransaction(
             s -> {

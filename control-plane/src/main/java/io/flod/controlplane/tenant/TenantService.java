@@ -8,6 +8,7 @@ import io.flod.api.TenantView;
 import io.flod.controlplane.auth.ApiKeys;
 import io.flod.controlplane.auth.Caller;
 import io.flod.controlplane.db.Database;
+import io.flod.controlplane.db.UniqueViolations;
 import io.flod.controlplane.http.ApiException;
 import io.flod.controlplane.http.Requests;
 import java.time.Clock;
@@ -36,6 +37,11 @@ public final class TenantService {
 
   public Versioned<TenantView> create(Caller caller, TenantCreate request) {
     requireOperator(caller);
+    return UniqueViolations.retryOnce(
+        "tenant=" + request.name() + " create", () -> createOnce(request));
+  }
+
+  private Versioned<TenantView> createOnce(TenantCreate request) {
     return db.sessions()
         .fromTransaction(
             s -> {

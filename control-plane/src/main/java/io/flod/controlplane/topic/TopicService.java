@@ -8,6 +8,7 @@ import io.flod.controlplane.auth.Caller;
 import io.flod.controlplane.cluster.Cluster;
 import io.flod.controlplane.cluster.ClusterService;
 import io.flod.controlplane.db.Database;
+import io.flod.controlplane.db.UniqueViolations;
 import io.flod.controlplane.http.ApiException;
 import io.flod.controlplane.http.Requests;
 import java.time.Clock;
@@ -33,6 +34,12 @@ public final class TopicService {
   }
 
   public TopicView create(Caller caller, String tenant, String clusterName, TopicSpec spec) {
+    return UniqueViolations.retryOnce(
+        "tenant=" + tenant + " cluster=" + clusterName + " topic=" + spec.name() + " create",
+        () -> createOnce(caller, tenant, clusterName, spec));
+  }
+
+  private TopicView createOnce(Caller caller, String tenant, String clusterName, TopicSpec spec) {
     return db.sessions()
         .fromTransaction(
             s -> {

@@ -11,6 +11,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The control plane's HTTP API as the tests call it. HTTP/1.1 because Java's client otherwise
@@ -68,5 +78,45 @@ final class ApiClient {
         response.body().contains("Exception") || response.body().contains("\tat "),
         "no stack trace: " + response.body());
     return new Reply(response.statusCode(), response.body(), response);
+  }
+
+  /**
+   * Sends {@code count} copies of {@code request} at once: each from its own thread, all released
+   * by one start gate once every thread is waiting at it, so they reach the server together.
+   */
+  static List<Reply> atOnce(int count, Callable<Reply> request) throws Exception {
+    ExecutorService threads = Executors.newFixedThreadPool(count);
+    try {
+      CountDownLatch ready = new CountDownLatch(count);
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<Reply>> sent = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        sent.add(
+            threads.submit(
+                () -> {
+                  ready.countDown();
+                  start.await();
+                  return request.call();
+                }));
+      }
+      if (!ready.await(30, TimeUnit.SECONDS)) {
+        throw new AssertionError("the request threads did not start");
+      }
+      start.countDown();
+      List<Reply> replies = new ArrayList<>();
+      for (Future<Reply> reply : sent) {
+        replies.add(reply.get(60, TimeUnit.SECONDS));
+      }
+      return replies;
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  /** How many replies had each status, e.g. {201=1, 409=7}. */
+  static Map<Integer, Integer> statuses(List<Reply> replies) {
+    Map<Integer, Integer> counts = new TreeMap<>();
+    replies.forEach(r -> counts.merge(r.status(), 1, Integer::sum));
+    return counts;
   }
 }

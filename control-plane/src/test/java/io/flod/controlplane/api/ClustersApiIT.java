@@ -114,9 +114,9 @@ class ClustersApiIT {
         cluster.json().get("spec").get("updateDomains").asInt(),
         "five update domains unless set");
     assertEquals(
-        "None",
+        "SAS",
         cluster.json().get("spec").get("authentication").asText(),
-        "open to any client unless the spec asks for SAS");
+        "clients need SAS credentials unless the spec says None");
 
     String etag = cluster.header("ETag");
     JsonNode out =
@@ -274,6 +274,48 @@ class ClustersApiIT {
         call("POST", "/v1/tenants/acme/clusters", operator, spec("billing", 1)).status(),
         "no key: a conflict");
     finish(controlPlane, first);
+  }
+
+  @Test
+  void concurrentCreatesOfOneNameMakeOneResourceAndTheRestConflictNeverAServerError()
+      throws Exception {
+    int racers = 8;
+    List<Reply> tenants =
+        ApiClient.atOnce(
+            racers, () -> call("POST", "/v1/tenants", operator, "{\"name\":\"racing\"}"));
+    assertEquals(
+        java.util.Map.of(201, 1, 409, racers - 1), ApiClient.statuses(tenants), bodies(tenants));
+
+    String clusters = "/v1/tenants/racing/clusters";
+    List<Reply> sameName =
+        ApiClient.atOnce(racers, () -> call("POST", clusters, operator, spec("racer", 1)));
+    assertEquals(
+        java.util.Map.of(202, 1, 409, racers - 1), ApiClient.statuses(sameName), bodies(sameName));
+
+    List<Reply> sameKey =
+        ApiClient.atOnce(
+            racers,
+            () ->
+                call(
+                    "POST", clusters, operator, spec("keyed", 1), "Idempotency-Key", "race-key-1"));
+    assertEquals(java.util.Map.of(202, racers), ApiClient.statuses(sameKey), bodies(sameKey));
+    assertEquals(
+        1,
+        sameKey.stream().map(r -> r.header("Location")).distinct().count(),
+        "one key, one operation: " + bodies(sameKey));
+
+    assertEquals(2, call("GET", clusters, operator, null).json().get("items").size());
+    // Let both clusters finish, so that no other test counts their machines.
+    assertEquals(
+        "Succeeded",
+        finish(controlPlane, sameName.stream().filter(r -> r.status() == 202).findFirst().get())
+            .get("status")
+            .asText());
+    assertEquals("Succeeded", finish(controlPlane, sameKey.get(0)).get("status").asText());
+  }
+
+  private static String bodies(List<Reply> replies) {
+    return replies.stream().map(r -> r.status() + " " + r.body()).toList().toString();
   }
 
   @Test

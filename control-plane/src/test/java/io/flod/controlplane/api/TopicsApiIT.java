@@ -14,6 +14,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
@@ -229,6 +230,85 @@ class TopicsApiIT {
         404, call("PATCH", RULES + "/nobody", operator, "{\"rights\":[\"send\"]}").status());
     assertEquals(204, call("DELETE", RULES + "/admin", operator, null).status());
     assertEquals(404, call("POST", RULES + "/admin/listKeys", operator, null).status());
+  }
+
+  @Test
+  void aClusterWithoutAuthenticationTakesNoRulesAndSaysHowToGetThem() throws Exception {
+    String open = "/v1/tenants/hubs/clusters/open";
+    Reply created =
+        call(
+            "POST",
+            "/v1/tenants/hubs/clusters",
+            operator,
+            "{\"name\":\"open\",\"nodeCount\":1,\"nodeSize\":\"small\",\"zones\":[\"z1\"],"
+                + "\"throughputUnits\":1,\"brokerVersion\":\"4.4\",\"authentication\":\"None\"}");
+    assertEquals(202, created.status(), String.valueOf(created.json()));
+    assertEquals(
+        "SAS",
+        call("GET", "/v1/tenants/hubs/clusters/ns", operator, null)
+            .json()
+            .get("spec")
+            .get("authentication")
+            .asText(),
+        "a spec without authentication gets SAS");
+    assertEquals(201, call("POST", open + "/topics", operator, "{\"name\":\"plain\"}").status());
+    for (String rules :
+        List.of(open + "/authorizationRules", open + "/topics/plain/authorizationRules")) {
+      Reply refused = call("POST", rules, operator, "{\"name\":\"app\",\"rights\":[\"send\"]}");
+      assertEquals(409, refused.status(), rules + ": " + refused.body());
+      assertTrue(refused.header("Content-Type").startsWith("application/problem+json"));
+      String detail = refused.json().get("detail").asText();
+      assertTrue(
+          detail.contains("has no authentication")
+              && detail.contains("\"authentication\": \"SAS\""),
+          detail);
+      assertEquals(0, call("GET", rules, operator, null).json().get("items").size());
+    }
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                call("GET", open, operator, null)
+                    .json()
+                    .get("status")
+                    .get("state")
+                    .asText()
+                    .equals("Ready"));
+  }
+
+  @Test
+  void concurrentCreatesOfOneNameMakeOneTopicRuleAndGroupAndTheRestConflict() throws Exception {
+    int racers = 8;
+    List<Reply> topics =
+        ApiClient.atOnce(racers, () -> call("POST", TOPICS, operator, "{\"name\":\"contested\"}"));
+    assertEquals(Map.of(201, 1, 409, racers - 1), ApiClient.statuses(topics), bodies(topics));
+    assertEquals(1, placed.stream().filter(p -> p.startsWith("apply contested ")).count());
+
+    String rules = TOPICS + "/contested/authorizationRules";
+    List<Reply> ruleReplies =
+        ApiClient.atOnce(
+            racers,
+            () -> call("POST", rules, operator, "{\"name\":\"racer\",\"rights\":[\"send\"]}"));
+    assertEquals(
+        Map.of(201, 1, 409, racers - 1), ApiClient.statuses(ruleReplies), bodies(ruleReplies));
+
+    String groups = TOPICS + "/contested/consumerGroups";
+    List<Reply> groupReplies =
+        ApiClient.atOnce(racers, () -> call("POST", groups, operator, "{\"name\":\"racers\"}"));
+    assertEquals(
+        Map.of(201, 1, 409, racers - 1), ApiClient.statuses(groupReplies), bodies(groupReplies));
+
+    List<Reply> revoked =
+        ApiClient.atOnce(
+            racers,
+            () -> call("POST", TOPICS + "/contested/publishers/device-9/revoke", operator, null));
+    assertEquals(Map.of(200, racers), ApiClient.statuses(revoked), "revoking is idempotent");
+    assertEquals(
+        1, revoked.stream().map(r -> r.json().get("revokedAt").asText()).distinct().count());
+  }
+
+  private static String bodies(List<Reply> replies) {
+    return replies.stream().map(r -> r.status() + " " + r.body()).toList().toString();
   }
 
   @Test

@@ -131,7 +131,9 @@ class ClusterLifecycleIT {
                 "throughputUnits",
                 1,
                 "brokerVersion",
-                "4.0"));
+                "4.0",
+                "authentication",
+                "None"));
     assertEquals(202, accepted.status());
     awaitOperation(accepted.location(), Duration.ofMinutes(3));
     double seconds = (System.nanoTime() - started) / 1e9;

@@ -133,7 +133,9 @@ class ControlPlaneCrashIT {
                       "throughputUnits",
                       1,
                       "brokerVersion",
-                      "4.0"))
+                      "4.0",
+                      "authentication",
+                      "None"))
               .location();
       Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> !machines().isEmpty());
       Started running = killAndRestart(first, operator, location, 2);

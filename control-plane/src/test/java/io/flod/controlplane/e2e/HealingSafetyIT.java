@@ -130,7 +130,9 @@ class HealingSafetyIT {
                 "throughputUnits",
                 1,
                 "brokerVersion",
-                "4.0"));
+                "4.0",
+                "authentication",
+                "None"));
     Operations.awaitSuccess(api, accepted.location(), Duration.ofMinutes(3));
     api.post(
         CLUSTER + "/topics",

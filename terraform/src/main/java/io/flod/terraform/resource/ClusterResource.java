@@ -49,8 +49,8 @@ public final class ClusterResource implements ResourceType {
               Attribute.optionalComputed(
                       "authentication",
                       CtyType.STRING,
-                      "None (anyone may connect; the default) or SAS (Event Hubs' shared access"
-                          + " signatures).")
+                      "SAS (Event Hubs' shared access signatures; the default) or None (anyone may"
+                          + " connect; local development; the cluster takes no authorization rules).")
                   .forcingNew(),
               Attribute.computed(
                   "bootstrap_servers", CtyType.STRING, "Where Kafka clients connect."),
@@ -88,7 +88,7 @@ public final class ClusterResource implements ResourceType {
         "broker_version",
         "4.0",
         "authentication",
-        "None");
+        "SAS");
   }
 
   @Override
