@@ -1,6 +1,7 @@
 package io.flod.controlplane.cluster;
 
 import io.flod.controlplane.auth.ApiKeys;
+import io.flod.controlplane.cluster.NodePlan.DesiredNode;
 import io.flod.controlplane.db.Database;
 import io.flod.controlplane.fleet.BrokerFleet;
 import io.flod.controlplane.node.ClusterNode;
@@ -269,9 +270,7 @@ public final class ClusterReconciler implements AutoCloseable {
         openBrokers();
       }
       Set<Integer> live = fleet.liveBrokers(cluster.id());
-      List<DesiredNode> desired = desiredNodes(cluster);
-      Set<String> desiredNames =
-          desired.stream().map(DesiredNode::name).collect(Collectors.toSet());
+      List<DesiredNode> desired = NodePlan.desired(cluster);
 
       replaceDead(desired, rows, machines, live);
       if (backoff.waiting(cluster.id(), now)) {
@@ -291,7 +290,7 @@ public final class ClusterReconciler implements AutoCloseable {
         log.warn("cluster={} provisioning failed: {}", id, e.getMessage());
         return;
       }
-      boolean extrasLeft = retireExtras(desiredNames, rows, machines, live);
+      boolean extrasLeft = retireExtras(desired, rows, machines, live);
       syncTopics(rows, live);
       record(desired, rows, machines, live, extrasLeft);
     }
@@ -470,15 +469,15 @@ public final class ClusterReconciler implements AutoCloseable {
      * then destroyed once their broker stopped. Returns true while any is still leaving.
      */
     private boolean retireExtras(
-        Set<String> desiredNames,
+        List<DesiredNode> desired,
         Map<String, ClusterNode> rows,
         Map<String, Machine> machines,
         Set<Integer> live) {
-      Set<String> extra = new TreeSet<>();
-      rows.keySet().stream().filter(n -> !desiredNames.contains(n)).forEach(extra::add);
-      machines.keySet().stream().filter(n -> !desiredNames.contains(n)).forEach(extra::add);
+      Set<String> existing = new TreeSet<>(rows.keySet());
+      existing.addAll(machines.keySet());
+      List<String> extra = NodePlan.change(existing, desired).retire();
       for (String name : extra) {
-        int brokerId = brokerIdOf(name);
+        int brokerId = NodePlan.brokerIdOf(name);
         ClusterNode row = rows.get(name);
         if (!fleet.drained(cluster.id(), brokerId)) {
           provider.checkFence();
@@ -501,8 +500,9 @@ public final class ClusterReconciler implements AutoCloseable {
           log.info("cluster={} node={} decommissioned and destroyed", id, name);
         }
       }
-      return rows.keySet().stream().anyMatch(n -> !desiredNames.contains(n))
-          || machines.keySet().stream().anyMatch(n -> !desiredNames.contains(n));
+      Set<String> left = new TreeSet<>(rows.keySet());
+      left.addAll(machines.keySet());
+      return !NodePlan.change(left, desired).retire().isEmpty();
     }
 
     private void syncTopics(Map<String, ClusterNode> rows, Set<Integer> live) {
@@ -641,32 +641,6 @@ public final class ClusterReconciler implements AutoCloseable {
       }
     }
     return failing.isEmpty() ? null : String.join("; ", failing);
-  }
-
-  /** A node the spec asks for. */
-  record DesiredNode(String name, int brokerId, String zone, String updateDomain) {}
-
-  /**
-   * node-0 .. node-(n-1), spread over the zones in turn; each round over the zones is the next
-   * update domain (of the cluster's count), so neither a zone nor an update domain holds two of the
-   * first nodes.
-   */
-  static List<DesiredNode> desiredNodes(Cluster cluster) {
-    List<DesiredNode> nodes = new ArrayList<>();
-    List<String> zones = cluster.zones();
-    for (int i = 0; i < cluster.nodeCount(); i++) {
-      nodes.add(
-          new DesiredNode(
-              "node-" + i,
-              i,
-              zones.get(i % zones.size()),
-              "ud" + ((i / zones.size()) % cluster.updateDomains())));
-    }
-    return nodes;
-  }
-
-  static int brokerIdOf(String nodeName) {
-    return Integer.parseInt(nodeName.substring("node-".length()));
   }
 
   @Override

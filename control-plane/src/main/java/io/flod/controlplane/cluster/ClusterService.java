@@ -251,18 +251,17 @@ public final class ClusterService {
               int target = patch.nodeCount() != null ? patch.nodeCount() : cluster.nodeCount();
               java.util.Set<String> existing = new java.util.TreeSet<>();
               provisioner.describe(cluster.id().toString()).forEach(m -> existing.add(m.nodeId()));
-              java.util.List<String> wanted = new java.util.ArrayList<>();
-              for (int i = 0; i < target; i++) {
-                wanted.add("node-" + i);
-              }
-              List<String> add = wanted.stream().filter(n -> !existing.contains(n)).toList();
-              List<String> remove = existing.stream().filter(n -> !wanted.contains(n)).toList();
+              NodePlan.Change change =
+                  NodePlan.change(
+                      existing, NodePlan.desired(target, cluster.zones(), cluster.updateDomains()));
+              List<String> add = change.add();
+              List<String> remove = change.retire();
               java.util.List<String> moves = new java.util.ArrayList<>();
               long bytes = 0;
               java.util.Map<String, ClusterNode> rows = new java.util.HashMap<>();
               ClusterReconciler.nodeRows(s, cluster.id()).forEach(n -> rows.put(n.nodeName(), n));
               for (String node : remove) {
-                int brokerId = ClusterReconciler.brokerIdOf(node);
+                int brokerId = NodePlan.brokerIdOf(node);
                 for (String replica : fleet.replicasOn(cluster.id(), brokerId)) {
                   moves.add(replica + " from " + node);
                 }

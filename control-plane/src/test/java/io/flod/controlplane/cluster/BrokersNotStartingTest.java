@@ -25,11 +25,11 @@ class BrokersNotStartingTest {
 
   @Test
   void aCrashLoopingBrokerThatIsNotLiveIsNamedWithItsCause() {
-    List<ClusterReconciler.DesiredNode> desired =
+    List<NodePlan.DesiredNode> desired =
         List.of(
-            new ClusterReconciler.DesiredNode("node-0", 0, "z1", "ud"),
-            new ClusterReconciler.DesiredNode("node-1", 1, "z1", "ud"),
-            new ClusterReconciler.DesiredNode("node-2", 2, "z1", "ud"));
+            new NodePlan.DesiredNode("node-0", 0, "z1", "ud"),
+            new NodePlan.DesiredNode("node-1", 1, "z1", "ud"),
+            new NodePlan.DesiredNode("node-2", 2, "z1", "ud"));
     Map<String, ClusterNode> rows =
         Map.of(
             "node-0", node(0, "running", 137, "killed by signal 9"),

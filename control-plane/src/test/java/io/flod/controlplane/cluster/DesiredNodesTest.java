@@ -23,7 +23,7 @@ class DesiredNodesTest {
             "None",
             262_144,
             Instant.now());
-    return ClusterReconciler.desiredNodes(cluster).stream()
+    return NodePlan.desired(cluster).stream()
         .map(d -> d.name() + "@" + d.zone() + "/" + d.updateDomain())
         .toList();
   }

@@ -41,7 +41,7 @@ final class FakeFleet implements BrokerFleet {
   public Set<Integer> liveBrokers(UUID clusterId) {
     return machines.describe(clusterId.toString()).stream()
         .filter(m -> m.state() == Machine.State.RUNNING)
-        .map(m -> ClusterReconciler.brokerIdOf(m.nodeId()))
+        .map(m -> NodePlan.brokerIdOf(m.nodeId()))
         .filter(id -> !drained.contains(clusterId + "/" + id))
         .collect(Collectors.toSet());
   }
