@@ -9,10 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.jclouds.ContextBuilder;
-import org.jclouds.compute.ComputeServiceContext;
-import org.jclouds.logging.slf4j.config.SLF4JLoggingModule;
 
 /** The machine providers the control plane can be started with. */
 public final class MachineProviders {
@@ -62,15 +58,8 @@ public final class MachineProviders {
       String credential,
       String controlPlaneUrl,
       String agentDistributionUrl) {
-    ComputeServiceContext context =
-        ContextBuilder.newBuilder(provider)
-            .credentials(identity, credential)
-            .modules(Set.of(new SLF4JLoggingModule()))
-            .buildView(ComputeServiceContext.class);
-    return new JcloudsProvisioner(
-        context,
-        new JcloudsProvisioner.Settings(
-            controlPlaneUrl, agentDistributionUrl, false, Map.of(), null));
+    return JcloudsProvisioner.forCloud(
+        provider, identity, credential, controlPlaneUrl, agentDistributionUrl);
   }
 
   /** No machines at all: clusters cannot be created (for a control plane over hand-run brokers). */

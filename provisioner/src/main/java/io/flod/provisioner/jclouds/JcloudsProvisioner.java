@@ -76,6 +76,25 @@ public final class JcloudsProvisioner implements Provisioner {
             return t;
           });
 
+  /**
+   * A jclouds cloud provider (aws-ec2, azurecompute-arm, google-compute-engine, or stub), whose
+   * machines download Flod from {@code agentDistributionUrl} and call {@code controlPlaneUrl}.
+   */
+  public static JcloudsProvisioner forCloud(
+      String provider,
+      String identity,
+      String credential,
+      String controlPlaneUrl,
+      String agentDistributionUrl) {
+    ComputeServiceContext context =
+        org.jclouds.ContextBuilder.newBuilder(provider)
+            .credentials(identity, credential)
+            .modules(Set.of(new org.jclouds.logging.slf4j.config.SLF4JLoggingModule()))
+            .buildView(ComputeServiceContext.class);
+    return new JcloudsProvisioner(
+        context, new Settings(controlPlaneUrl, agentDistributionUrl, false, Map.of(), null));
+  }
+
   public JcloudsProvisioner(ComputeServiceContext context, Settings settings) {
     this.context = context;
     this.compute = context.getComputeService();
