@@ -5,12 +5,14 @@ import java.util.List;
 /** A cluster: its spec and what the control plane last observed. */
 public record ClusterView(String name, ClusterSpec spec, Status status, String etag) {
   /**
-   * Observed state: {@code Provisioning|Ready|Scaling|Degraded|Deleting|Failed}; the nodes; the
-   * bootstrap servers of the live brokers (empty until one is up); and the URLs where the live
-   * brokers take events over HTTP ({@code POST <url>/<topic>/messages}, Event Hubs' REST API); and
-   * {@code stateReason}, why the control plane is waiting instead of acting (for example "healing
-   * paused: 3 of 3 nodes silent, treating as a network partition or outage"), null when it is not;
-   * and the partitions that have no leader, with why (empty when every partition is served).
+   * Observed state: {@code Provisioning|Ready|Scaling|Degraded|Deleting|Failed} ({@code Degraded}:
+   * a node is missing or down with no operation under way, or a partition has no leader); the
+   * nodes; the bootstrap servers of the live brokers (empty until one is up); and the URLs where
+   * the live brokers take events over HTTP ({@code POST <url>/<topic>/messages}, Event Hubs' REST
+   * API); and {@code stateReason}, why the control plane is waiting instead of acting (for example
+   * "healing paused: 3 of 3 nodes silent, treating as a network partition or outage"), null when it
+   * is not; and the partitions that have no leader, with why (empty when every partition is
+   * served).
    */
   public record Status(
       String state,

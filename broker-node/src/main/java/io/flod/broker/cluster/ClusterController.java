@@ -86,6 +86,8 @@ public final class ClusterController implements AutoCloseable {
     }
   }
 
+  private static final String TOPOLOGY = "/zone/updateDomain/instance";
+
   /** Creates the Helix cluster and its configuration; does nothing if it exists. */
   public static void init(String zk, String cluster) {
     ZKHelixAdmin admin = new ZKHelixAdmin(zk);
@@ -98,10 +100,16 @@ public final class ClusterController implements AutoCloseable {
       }
       org.apache.helix.ConfigAccessor configs = new org.apache.helix.ConfigAccessor(zk);
       ClusterConfig config = configs.getClusterConfig(cluster);
-      config.setTopology("/zone/updateDomain/instance");
-      config.setFaultZoneType("zone");
-      config.setTopologyAwareEnabled(true);
-      configs.setClusterConfig(cluster, config);
+      // Written once, by whoever creates the cluster first: a starting broker that finds it set
+      // leaves the cluster's configuration alone.
+      if (!TOPOLOGY.equals(config.getTopology())
+          || !"zone".equals(config.getFaultZoneType())
+          || !config.isTopologyAwareEnabled()) {
+        config.setTopology(TOPOLOGY);
+        config.setFaultZoneType("zone");
+        config.setTopologyAwareEnabled(true);
+        configs.setClusterConfig(cluster, config);
+      }
     } finally {
       admin.close();
     }

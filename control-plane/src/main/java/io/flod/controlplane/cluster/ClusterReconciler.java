@@ -547,7 +547,10 @@ public final class ClusterReconciler implements AutoCloseable {
       BrokerFleet.MoveProgress moves = fleet.moves(cluster.id());
       boolean converged = up == desired.size() && !extrasLeft && moves.settled();
       if (converged) {
-        cluster.observed(ClusterState.READY);
+        // Every machine is up, but a partition without a leader (its in-sync replicas down or
+        // back without their data) is not a ready cluster: status.offlinePartitions says which.
+        boolean offline = !fleet.offlinePartitions(cluster.id()).isEmpty();
+        cluster.observed(offline ? ClusterState.DEGRADED : ClusterState.READY);
         if (operation != null) {
           operation.succeed(now);
           log.info(

@@ -67,6 +67,14 @@ public final class ConsumerGroupService {
         .fromTransaction(
             s -> {
               Cluster cluster = topicCluster(s, caller, ref);
+              // The topic's row locked (SELECT ... FOR UPDATE) for the count and the insert:
+              // concurrent creates of different names on one topic take turns, so none passes the
+              // limit that each would have seen as not reached.
+              s.createSelectionQuery("from Topic where clusterId = :c and name = :n", Topic.class)
+                  .setParameter("c", cluster.id())
+                  .setParameter("n", ref.topic())
+                  .setHibernateLockMode(org.hibernate.LockMode.PESSIMISTIC_WRITE)
+                  .uniqueResult();
               List<ConsumerGroupEntity> existing = stored(s, cluster, ref.topic());
               if (existing.stream().anyMatch(g -> g.name().equals(spec.name()))) {
                 throw new ApiException(

@@ -307,6 +307,31 @@ class TopicsApiIT {
         1, revoked.stream().map(r -> r.json().get("revokedAt").asText()).distinct().count());
   }
 
+  @Test
+  void concurrentCreatesOfDifferentGroupsNeverPassATopicsLimit() throws Exception {
+    call("POST", TOPICS, operator, "{\"name\":\"crowded\"}");
+    String groups = TOPICS + "/crowded/consumerGroups";
+    int max = io.flod.controlplane.group.ConsumerGroupService.MAX_GROUPS_PER_TOPIC;
+    int racers = max + 5;
+    java.util.concurrent.atomic.AtomicInteger names =
+        new java.util.concurrent.atomic.AtomicInteger();
+    List<Reply> replies =
+        ApiClient.atOnce(
+            racers,
+            () ->
+                call(
+                    "POST",
+                    groups,
+                    operator,
+                    "{\"name\":\"reader-" + names.incrementAndGet() + "\"}"));
+    // $Default counts: max - 1 made, the rest refused.
+    assertEquals(
+        Map.of(201, max - 1, 409, racers - (max - 1)),
+        ApiClient.statuses(replies),
+        bodies(replies));
+    assertEquals(max, call("GET", groups, operator, null).json().get("items").size());
+  }
+
   private static String bodies(List<Reply> replies) {
     return replies.stream().map(r -> r.status() + " " + r.body()).toList().toString();
   }

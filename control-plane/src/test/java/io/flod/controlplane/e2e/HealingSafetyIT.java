@@ -378,6 +378,10 @@ class HealingSafetyIT {
     Awaitility.await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> offlineMetric().equals(List.of("1.0")));
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> api.get(CLUSTER).body().get("status").get("state").asText().equals("Degraded"));
 
     FlodClient.Response accepted =
         api.post(CLUSTER + "/topics/" + SOLO + "/partitions/0/acceptDataLoss", Map.of());
@@ -407,6 +411,9 @@ class HealingSafetyIT {
     Awaitility.await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> offlineMetric().equals(List.of("0.0")));
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> api.get(CLUSTER).body().get("status").get("state").asText().equals("Ready"));
     assertFalse(read.contains(value), "a lost record is not reported as present");
   }
 
