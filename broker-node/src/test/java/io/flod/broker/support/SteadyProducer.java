@@ -169,7 +169,14 @@ public final class SteadyProducer implements AutoCloseable {
         TreeMap<Long, String> values = new TreeMap<>();
         consumer.assign(List.of(tp));
         consumer.seekToBeginning(List.of(tp));
+        // An acks=1 write is acknowledged before the followers fetch it: the high watermark may
+        // trail the last acknowledged offset for a moment, so it is awaited, not read once.
+        long awaitUntil = System.currentTimeMillis() + 30_000;
         long highWatermark = consumer.endOffsets(List.of(tp)).get(tp);
+        while (highWatermark < end && System.currentTimeMillis() < awaitUntil) {
+          Thread.onSpinWait();
+          highWatermark = consumer.endOffsets(List.of(tp)).get(tp);
+        }
         assertTrue(
             highWatermark >= end,
             tp
