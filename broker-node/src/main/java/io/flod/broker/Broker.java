@@ -156,6 +156,19 @@ public final class Broker implements AutoCloseable {
     this.metrics = new BrokerMetrics(meterRegistry);
 
     boolean standalone = clusterSettings == null;
+    String zkUser = config.getString(BrokerConfig.ZOOKEEPER_SASL_USERNAME);
+    if (!standalone && zkUser != null) {
+      org.apache.kafka.common.config.types.Password zkPassword =
+          config.getPassword(BrokerConfig.ZOOKEEPER_SASL_PASSWORD);
+      if (zkPassword == null) {
+        throw new IllegalArgumentException(
+            BrokerConfig.ZOOKEEPER_SASL_USERNAME
+                + " needs "
+                + BrokerConfig.ZOOKEEPER_SASL_PASSWORD);
+      }
+      // Before the first ZooKeeper client: Helix's clients take the JVM's identity.
+      io.flod.broker.cluster.ZkLogin.useIdentity(zkUser, zkPassword.value());
+    }
     TopicConfigs topicConfigs = new TopicConfigs(config);
     this.membership =
         standalone

@@ -40,6 +40,7 @@ import io.flod.controlplane.topic.TopicPlacement;
 import io.flod.controlplane.topic.TopicService;
 import io.flod.controlplane.topic.TopicsResource;
 import io.flod.controlplane.zk.ClusterCoordination;
+import io.flod.controlplane.zk.ZkIdentities;
 import io.flod.provisioner.Provisioner;
 import io.flod.provisioner.UnavailableProvisioner;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -256,7 +257,8 @@ public final class ControlPlane implements AutoCloseable {
     Provisioner provisioner = null;
     int port = b.port != 0 ? b.port : freePort(b.host);
     try {
-      zookeeper = ClusterCoordination.start(b.zkConnect, b.dataDir);
+      SecretBox secrets = SecretBox.load(b.dataDir, System.getenv("FLOD_SECRETS_KEY"));
+      zookeeper = ClusterCoordination.start(b.zkConnect, b.dataDir, new ZkIdentities(secrets));
       db =
           owned == null
               ? Database.open(b.database.jdbcUrl(), b.database.user(), b.database.password())
@@ -266,10 +268,9 @@ public final class ControlPlane implements AutoCloseable {
       fleet =
           b.fleet != null
               ? b.fleet.apply(zookeeper.connectString())
-              : new HelixBrokerFleet(zookeeper.connectString(), b.brokerTls);
+              : new HelixBrokerFleet(zookeeper.connectString(), b.brokerTls, zookeeper);
       String url = b.publicUrl != null ? b.publicUrl : "http://" + b.host + ":" + port;
       provisioner = b.provisioner.apply(url);
-      SecretBox secrets = SecretBox.load(b.dataDir, System.getenv("FLOD_SECRETS_KEY"));
       ClusterReconciler reconciler =
           new ClusterReconciler(
               db,

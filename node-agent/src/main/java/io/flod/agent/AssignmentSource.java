@@ -38,7 +38,19 @@ final class AssignmentSource {
         AgentAssignment assignment =
             client.post("/v1/agents/register", registration).as(AgentAssignment.class);
         try {
-          JSON.writeValue(cache.toFile(), assignment);
+          // It holds the cluster's secrets (its ZooKeeper identity, its rules key): owner only.
+          Path written = cache.resolveSibling(cache.getFileName() + ".tmp");
+          java.nio.file.Files.deleteIfExists(written);
+          java.nio.file.Files.createFile(
+              written,
+              java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                  java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+          JSON.writeValue(written.toFile(), assignment);
+          java.nio.file.Files.move(
+              written,
+              cache,
+              java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+              java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
           // Said as what it is (not as an unreachable control plane); the agent runs without it.
           log.error("cannot keep the assignment in {}: {}", cache, e.toString());

@@ -1,6 +1,7 @@
 package io.flod.agent;
 
 import io.flod.broker.cluster.ClusterPaths;
+import io.flod.broker.cluster.HelixAdminConnection;
 import io.flod.broker.cluster.ZkSessionFile;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ final class HelixInstanceSwitch implements AutoCloseable {
   private final String zk;
   private final String cluster;
   private final String instance;
-  private ZKHelixAdmin admin;
+  private HelixAdminConnection admin;
 
   HelixInstanceSwitch(String zk, String cluster, int brokerId) {
     this.zk = zk;
@@ -38,9 +39,9 @@ final class HelixInstanceSwitch implements AutoCloseable {
 
   private synchronized ZKHelixAdmin admin() {
     if (admin == null) {
-      admin = new ZKHelixAdmin(zk);
+      admin = HelixAdminConnection.open(zk);
     }
-    return admin;
+    return admin.admin();
   }
 
   synchronized void disable() {

@@ -7,6 +7,7 @@ import io.flod.api.AgentRegistration;
 import io.flod.api.client.FlodClient;
 import io.flod.broker.cli.ListenersFile;
 import io.flod.broker.cluster.BoundedStep;
+import io.flod.broker.cluster.ZkLogin;
 import io.flod.broker.cluster.ZkSessionFile;
 import io.flod.broker.config.BrokerConfig;
 import java.io.IOException;
@@ -75,6 +76,11 @@ public final class NodeAgent implements AutoCloseable {
             .obtain(
                 new AgentRegistration(
                     settings.host(), settings.brokerPort(), Math.max(0, settings.httpPort()), "1"));
+    String zkUser = assignment.brokerSecrets().get("zookeeper.sasl.username");
+    if (zkUser != null) {
+      // The cluster's own identity, for this agent's ZooKeeper clients (Helix's too).
+      ZkLogin.useIdentity(zkUser, assignment.brokerSecrets().get("zookeeper.sasl.password"));
+    }
     instance =
         new HelixInstanceSwitch(
             assignment.zkConnect(), assignment.helixCluster(), assignment.brokerId());

@@ -90,15 +90,15 @@ public final class ClusterController implements AutoCloseable {
 
   /** Creates the Helix cluster and its configuration; does nothing if it exists. */
   public static void init(String zk, String cluster) {
-    ZKHelixAdmin admin = new ZKHelixAdmin(zk);
-    try {
+    try (HelixAdminConnection connection = HelixAdminConnection.open(zk)) {
+      ZKHelixAdmin admin = connection.admin();
       if (admin.addCluster(cluster, false)) {
         log.info("cluster={} created in ZooKeeper {}", cluster, zk);
       }
       if (admin.getStateModelDef(cluster, ClusterPaths.STATE_MODEL) == null) {
         admin.addStateModelDef(cluster, ClusterPaths.STATE_MODEL, LeaderStandbySMD.build());
       }
-      org.apache.helix.ConfigAccessor configs = new org.apache.helix.ConfigAccessor(zk);
+      org.apache.helix.ConfigAccessor configs = connection.configs();
       ClusterConfig config = configs.getClusterConfig(cluster);
       // Written once, by whoever creates the cluster first: a starting broker that finds it set
       // leaves the cluster's configuration alone.
@@ -110,8 +110,6 @@ public final class ClusterController implements AutoCloseable {
         config.setTopologyAwareEnabled(true);
         configs.setClusterConfig(cluster, config);
       }
-    } finally {
-      admin.close();
     }
   }
 

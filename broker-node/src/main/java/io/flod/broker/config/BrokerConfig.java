@@ -57,6 +57,8 @@ public final class BrokerConfig extends AbstractConfig {
   public static final String ZOOKEEPER_SESSION_TIMEOUT_MS = "zookeeper.session.timeout.ms";
   public static final String SASL_ENABLED = "sasl.enabled";
   public static final String SAS_RULES_KEY = "sas.rules.key";
+  public static final String ZOOKEEPER_SASL_USERNAME = "zookeeper.sasl.username";
+  public static final String ZOOKEEPER_SASL_PASSWORD = "zookeeper.sasl.password";
   public static final String THROUGHPUT_UNITS = "throughput.units";
   public static final String HTTPS_PORT = "https.port";
   public static final String LISTEN_PORT_FALLBACK = "listen.port.fallback";
@@ -371,6 +373,21 @@ public final class BrokerConfig extends AbstractConfig {
               "With sasl.enabled: the cluster's key (base64, 32 bytes) that the SAS rules in"
                   + " ZooKeeper are sealed with; only this cluster's machines and the control"
                   + " plane hold it. Pass it as FLOD_SAS_RULES_KEY rather than on a command line.")
+          .define(
+              ZOOKEEPER_SASL_USERNAME,
+              Type.STRING,
+              null,
+              HIGH,
+              "Cluster mode: the identity this broker's ZooKeeper sessions log in with (SASL"
+                  + " DIGEST-MD5): the cluster's own, which reaches only the cluster's root in"
+                  + " ZooKeeper. Unset: sessions are anonymous (a ZooKeeper without Flod's fence).")
+          .define(
+              ZOOKEEPER_SASL_PASSWORD,
+              Type.PASSWORD,
+              null,
+              HIGH,
+              "With zookeeper.sasl.username: its password, issued by the control plane. Pass it"
+                  + " as FLOD_ZOOKEEPER_SASL_PASSWORD rather than on a command line.")
           .define(
               ZOOKEEPER_SESSION_TIMEOUT_MS,
               Type.INT,

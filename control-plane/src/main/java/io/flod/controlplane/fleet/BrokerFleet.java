@@ -23,8 +23,13 @@ public interface BrokerFleet extends AutoCloseable {
       String cleanupPolicy,
       int maxMessageBytes) {}
 
-  /** Where brokers find their cluster's ZooKeeper. */
+  /** Where brokers find their cluster's ZooKeeper (before the cluster's root is added). */
   String zkConnect();
+
+  /** How a cluster's machines reach its state in ZooKeeper: its root and their identity. */
+  default io.flod.controlplane.zk.ClusterRoots.Access zkAccess(UUID clusterId) {
+    return new io.flod.controlplane.zk.ClusterRoots.Access("", null, null);
+  }
 
   /** The Helix cluster name of a managed cluster. */
   String helixCluster(UUID clusterId);

@@ -5,9 +5,11 @@ import io.flod.broker.auth.SasRuleBook;
 import io.flod.broker.cluster.BoundedStep;
 import io.flod.broker.cluster.ClusterController;
 import io.flod.broker.cluster.ClusterPaths;
+import io.flod.broker.cluster.HelixAdminConnection;
 import io.flod.broker.cluster.MoveStatus;
 import io.flod.broker.cluster.PartitionMove;
 import io.flod.broker.cluster.PartitionState;
+import io.flod.controlplane.zk.ClusterRoots;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -59,7 +61,9 @@ public final class HelixBrokerFleet implements BrokerFleet {
   /** Per cluster, the topic targets last aligned on the brokers (so a pass only checks changes). */
   private final Map<UUID, Map<String, TopicTarget>> appliedTopics = new ConcurrentHashMap<>();
 
-  private final ZKHelixAdmin helix;
+  private final ClusterRoots roots;
+  private final Map<UUID, ClusterRoots.Access> access = new ConcurrentHashMap<>();
+  private final Map<UUID, HelixAdminConnection> helixAdmins = new ConcurrentHashMap<>();
   private final BrokerTls tls;
 
   private static final long REPLICA_STATE_TIMEOUT_S = 5;
@@ -73,11 +77,35 @@ public final class HelixBrokerFleet implements BrokerFleet {
             return thread;
           });
 
-  /** {@code tls}: the brokers' certificate, or null when their listeners are in clear. */
+  /** Every cluster at the top of {@code zk}'s tree (a ZooKeeper of tests). */
   public HelixBrokerFleet(String zk, BrokerTls tls) {
+    this(zk, tls, ClusterRoots.top());
+  }
+
+  /**
+   * {@code tls}: the brokers' certificate, or null when their listeners are in clear; {@code
+   * roots}: where each cluster lives in {@code zk}.
+   */
+  public HelixBrokerFleet(String zk, BrokerTls tls, ClusterRoots roots) {
     this.zk = zk;
-    this.helix = new ZKHelixAdmin(zk);
     this.tls = tls;
+    this.roots = roots;
+  }
+
+  @Override
+  public ClusterRoots.Access zkAccess(UUID clusterId) {
+    return access.computeIfAbsent(clusterId, roots::access);
+  }
+
+  /** The ZooKeeper address with the cluster's root as chroot. */
+  private String clusterZk(UUID clusterId) {
+    return zk + zkAccess(clusterId).root();
+  }
+
+  private ZKHelixAdmin helix(UUID clusterId) {
+    return helixAdmins
+        .computeIfAbsent(clusterId, id -> HelixAdminConnection.open(clusterZk(id)))
+        .admin();
   }
 
   @Override
@@ -154,7 +182,7 @@ public final class HelixBrokerFleet implements BrokerFleet {
   /** The cluster's controller, started on first use by a change. */
   private ClusterController controller(UUID clusterId) {
     return controllers.computeIfAbsent(
-        clusterId, id -> ClusterController.start(zk, helixCluster(id)));
+        clusterId, id -> ClusterController.start(clusterZk(id), helixCluster(id)));
   }
 
   @Override
@@ -263,6 +291,7 @@ public final class HelixBrokerFleet implements BrokerFleet {
   public void forget(UUID clusterId, int brokerId) {
     String cluster = helixCluster(clusterId);
     String instance = ClusterPaths.instanceName(brokerId);
+    ZKHelixAdmin helix = helix(clusterId);
     if (!helix.getInstancesInCluster(cluster).contains(instance)) {
       return;
     }
@@ -460,10 +489,22 @@ public final class HelixBrokerFleet implements BrokerFleet {
       admin.close(java.time.Duration.ofSeconds(1));
     }
     String cluster = helixCluster(clusterId);
-    if (helix.getClusters().contains(cluster)) {
-      helix.dropCluster(cluster);
-      log.info("cluster={} removed from ZooKeeper", clusterId);
+    ZKHelixAdmin helix = helix(clusterId);
+    try {
+      if (helix.getClusters().contains(cluster)) {
+        helix.dropCluster(cluster);
+        log.info("cluster={} removed from ZooKeeper", clusterId);
+      }
+    } finally {
+      HelixAdminConnection connection = helixAdmins.remove(clusterId);
+      if (connection != null) {
+        connection.close();
+      }
     }
+    if (!zkAccess(clusterId).root().isEmpty()) {
+      roots.drop(clusterId);
+    }
+    access.remove(clusterId);
   }
 
   /**
@@ -479,6 +520,11 @@ public final class HelixBrokerFleet implements BrokerFleet {
     controllers.clear();
     admins.values().forEach(a -> a.close(java.time.Duration.ofSeconds(1)));
     admins.clear();
-    BoundedStep.run("Helix admin close", java.time.Duration.ofSeconds(2), helix::close);
+    // Helix admin clients retry while ZooKeeper is gone: each close is bounded.
+    Map<String, Runnable> adminCloses = new java.util.LinkedHashMap<>();
+    helixAdmins.forEach(
+        (id, a) -> adminCloses.put("cluster=" + id + " Helix admin close", a::close));
+    BoundedStep.runTogether(java.time.Duration.ofSeconds(2), adminCloses);
+    helixAdmins.clear();
   }
 }

@@ -87,7 +87,8 @@ public final class AgentService {
                   node.brokerId(),
                   node.zone(),
                   node.updateDomain(),
-                  machineZkConnect != null ? machineZkConnect : fleet.zkConnect(),
+                  (machineZkConnect != null ? machineZkConnect : fleet.zkConnect())
+                      + fleet.zkAccess(node.clusterId()).root(),
                   registration.host(),
                   registration.brokerPort(),
                   brokerConfig(s, node),
@@ -96,13 +97,22 @@ public final class AgentService {
             });
   }
 
-  /** Secrets of the node's cluster only: the key its SAS rules are sealed with. */
+  /**
+   * Secrets of the node's cluster only: its ZooKeeper identity (when ZooKeeper is fenced) and the
+   * key its SAS rules are sealed with.
+   */
   private Map<String, String> brokerSecrets(Session s, ClusterNode node) {
-    Cluster cluster = s.get(Cluster.class, node.clusterId());
-    if (cluster == null || !cluster.sas() || secrets == null) {
-      return Map.of();
+    Map<String, String> out = new java.util.HashMap<>();
+    io.flod.controlplane.zk.ClusterRoots.Access zk = fleet.zkAccess(node.clusterId());
+    if (zk.user() != null) {
+      out.put("zookeeper.sasl.username", zk.user());
+      out.put("zookeeper.sasl.password", zk.password());
     }
-    return Map.of("sas.rules.key", secrets.clusterRulesKey(cluster.id()));
+    Cluster cluster = s.get(Cluster.class, node.clusterId());
+    if (cluster != null && cluster.sas() && secrets != null) {
+      out.put("sas.rules.key", secrets.clusterRulesKey(cluster.id()));
+    }
+    return out;
   }
 
   /** Settings the cluster's spec (and the node's ports) decide for the broker. */
