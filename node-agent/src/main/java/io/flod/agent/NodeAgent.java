@@ -161,7 +161,14 @@ public final class NodeAgent implements AutoCloseable {
     // A port taken by another process (the provider handed it out earlier; an outgoing connection
     // took it since) is replaced by a free one; the heartbeat reports the ports bound.
     command.addAll(List.of("-c", BrokerConfig.LISTEN_PORT_FALLBACK + "=true"));
-    a.brokerConfig().forEach((k, v) -> command.addAll(List.of("-c", k + "=" + v)));
+    java.util.Map<String, String> config = new java.util.LinkedHashMap<>(a.brokerConfig());
+    try {
+      config.putAll(BrokerTlsFiles.write(settings.dataDir(), a.brokerSecrets()));
+    } catch (IOException e) {
+      // The broker then starts without them and says why it cannot serve TLS in its log.
+      log.error("cannot write the broker's TLS certificate and key: {}", e.toString());
+    }
+    config.forEach((k, v) -> command.addAll(List.of("-c", k + "=" + v)));
     return command;
   }
 
@@ -174,9 +181,12 @@ public final class NodeAgent implements AutoCloseable {
     java.util.Map<String, String> environment = new java.util.HashMap<>();
     a.brokerSecrets()
         .forEach(
-            (name, value) ->
+            (name, value) -> {
+              if (!BrokerTlsFiles.handles(name)) {
                 environment.put(
-                    "FLOD_" + name.replace('.', '_').toUpperCase(java.util.Locale.ROOT), value));
+                    "FLOD_" + name.replace('.', '_').toUpperCase(java.util.Locale.ROOT), value);
+              }
+            });
     return environment;
   }
 

@@ -98,8 +98,8 @@ public final class AgentService {
   }
 
   /**
-   * Secrets of the node's cluster only: its ZooKeeper identity (when ZooKeeper is fenced) and the
-   * key its SAS rules are sealed with.
+   * Secrets of the node's cluster only: its ZooKeeper identity (when ZooKeeper is fenced), the key
+   * its SAS rules are sealed with, and the brokers' TLS certificate and key.
    */
   private Map<String, String> brokerSecrets(Session s, ClusterNode node) {
     Map<String, String> out = new java.util.HashMap<>();
@@ -112,7 +112,22 @@ public final class AgentService {
     if (cluster != null && cluster.sas() && secrets != null) {
       out.put("sas.rules.key", secrets.clusterRulesKey(cluster.id()));
     }
+    BrokerTls tls = fleet.brokerTls();
+    if (tls != null) {
+      // The certificate and key themselves, not their paths here: a machine made through jclouds
+      // does not share this disk. The agent writes them owner-only where the broker reads them.
+      out.put("ssl.certificate.pem", read(tls.certificate()));
+      out.put("ssl.key.pem", read(tls.key()));
+    }
     return out;
+  }
+
+  private static String read(java.nio.file.Path file) {
+    try {
+      return java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.US_ASCII);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read the brokers' TLS file " + file, e);
+    }
   }
 
   /** Settings the cluster's spec (and the node's ports) decide for the broker. */
@@ -121,11 +136,6 @@ public final class AgentService {
     Map<String, String> config = new java.util.LinkedHashMap<>();
     if (cluster != null && cluster.sas()) {
       config.put("sasl.enabled", "true");
-    }
-    BrokerTls tls = fleet.brokerTls();
-    if (tls != null) {
-      config.put("ssl.certificate.location", tls.certificate().toString());
-      config.put("ssl.key.location", tls.key().toString());
     }
     if (node.httpPort() != null) {
       config.put("https.port", Integer.toString(node.httpPort()));
