@@ -108,6 +108,11 @@ public final class MetadataHandler implements ApiHandler<MetadataRequest> {
 
   private MetadataResponseTopic describe(TopicMetadata topic) {
     List<MetadataResponsePartition> partitions = new ArrayList<>(topic.partitionCount());
+    List<TopicPartition> all = new ArrayList<>(topic.partitionCount());
+    for (int p = 0; p < topic.partitionCount(); p++) {
+      all.add(new TopicPartition(topic.name(), p));
+    }
+    cluster.prefetch(all);
     for (int p = 0; p < topic.partitionCount(); p++) {
       ClusterView.PartitionLeadership leadership =
           cluster.leadership(new TopicPartition(topic.name(), p));

@@ -269,6 +269,7 @@ public final class ClusterMembership implements AutoCloseable {
   public void close() {
     refresher.cancel(false);
     scheduler.shutdownNow();
+    view.close();
     Map<String, Runnable> disconnects = new LinkedHashMap<>();
     if (participant != null) {
       disconnects.put("node=" + nodeId + " participant disconnect", participant::disconnect);

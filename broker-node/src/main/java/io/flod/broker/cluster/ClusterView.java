@@ -21,4 +21,10 @@ public interface ClusterView {
   List<BrokerEndpoint> liveBrokers();
 
   PartitionLeadership leadership(TopicPartition partition);
+
+  /**
+   * Loads what {@link #leadership} needs for these partitions, if it is not at hand, all at once
+   * and with a bounded wait (a topic's partitions are asked for together).
+   */
+  default void prefetch(java.util.Collection<TopicPartition> partitions) {}
 }
