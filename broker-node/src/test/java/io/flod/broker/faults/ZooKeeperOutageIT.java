@@ -32,7 +32,8 @@ class ZooKeeperOutageIT {
       try (KafkaProducer<String, String> acksOne = acksOne(cluster.bootstrap())) {
         acksAll.awaitMoreAcks(200, Duration.ofSeconds(60));
         // Clients already connected: each broker has answered Metadata for the topic once (a
-        // broker's first sight of a partition's state is read from ZooKeeper).
+        // broker learns a partition's state from ZooKeeper on first sight; without ZooKeeper it
+        // answers "no leader" at once for a partition it never saw, HelixClusterViewTest).
         for (int p = 0; p < 3; p++) {
           acksOne
               .send(new ProducerRecord<>("steady", p, null, "warm-" + p))
