@@ -77,7 +77,7 @@ public final class NodeAgent implements AutoCloseable {
                 new AgentRegistration(
                     settings.host(), settings.brokerPort(), Math.max(0, settings.httpPort()), "1"));
     String zkUser = assignment.brokerSecrets().get("zookeeper.sasl.username");
-    if (zkUser != null) {
+    if (zkUser != null && assignment.brokerSecrets().get("zookeeper.sasl.password") != null) {
       // The cluster's own identity, for this agent's ZooKeeper clients (Helix's too).
       ZkLogin.useIdentity(zkUser, assignment.brokerSecrets().get("zookeeper.sasl.password"));
     }
@@ -165,8 +165,9 @@ public final class NodeAgent implements AutoCloseable {
     try {
       config.putAll(BrokerTlsFiles.write(settings.dataDir(), a.brokerSecrets()));
     } catch (IOException e) {
-      // The broker then starts without them and says why it cannot serve TLS in its log.
-      log.error("cannot write the broker's TLS certificate and key: {}", e.toString());
+      // Never a broker in clear where TLS was asked for: the agent stops here, and says why.
+      throw new java.io.UncheckedIOException(
+          "cannot write the broker's TLS certificate and key under " + settings.dataDir(), e);
     }
     config.forEach((k, v) -> command.addAll(List.of("-c", k + "=" + v)));
     return command;

@@ -45,6 +45,12 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
    */
   public static EmbeddedZooKeeper startFenced(
       Path dataDir, int port, ZkFence fence, Function<String, String> passwordOf) {
+    // With eager ACL checks ZooKeeper asks about a create's parent, not the node made; the fence
+    // decides by the node's own path.
+    if (Boolean.getBoolean("zookeeper.enableEagerACLCheck")) {
+      throw new IllegalStateException(
+          "zookeeper.enableEagerACLCheck must be off for a fenced ZooKeeper");
+    }
     // Roots name their identities in ACLs of the sasl scheme, which ZooKeeper validates only
     // when that scheme's provider is registered (it is not by default).
     String key = ProviderRegistry.AUTHPROVIDER_PROPERTY_PREFIX + ZkFence.SASL;
