@@ -1,10 +1,11 @@
 package io.flod.broker.cluster;
 
+import static io.flod.broker.support.ZkProbe.refused;
+import static io.flod.broker.support.ZkProbe.tree;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -142,28 +143,6 @@ class FencedZooKeeperIT {
     assertTrue(failed.await(10, TimeUnit.SECONDS), "the login failed");
     assertThrows(
         KeeperException.class, () -> impostor.getData("/clusters/b/flod-b/secret", false, null));
-  }
-
-  private static void refused(ZkCall call, String what) throws Exception {
-    try {
-      call.run();
-      fail("allowed: " + what);
-    } catch (KeeperException.NoAuthException expected) {
-      // refused
-    }
-  }
-
-  @FunctionalInterface
-  private interface ZkCall {
-    void run() throws Exception;
-  }
-
-  private static List<String> tree(ZooKeeper zk, String path) throws Exception {
-    List<String> out = new ArrayList<>(List.of(path));
-    for (String child : zk.getChildren(path, false)) {
-      out.addAll(tree(zk, path + "/" + child));
-    }
-    return out;
   }
 
   private ZooKeeper client(ZKClientConfig config) throws Exception {

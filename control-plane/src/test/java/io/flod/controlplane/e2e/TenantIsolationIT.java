@@ -1,10 +1,11 @@
 package io.flod.controlplane.e2e;
 
+import static io.flod.broker.support.ZkProbe.refused;
+import static io.flod.broker.support.ZkProbe.tree;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flod.api.client.FlodClient;
@@ -298,27 +299,5 @@ class TenantIsolationIT {
     sessions.add(zk);
     assertTrue(connected.await(10, TimeUnit.SECONDS), "connected to ZooKeeper");
     return zk;
-  }
-
-  private static List<String> tree(ZooKeeper zk, String path) throws Exception {
-    List<String> out = new ArrayList<>(List.of(path));
-    for (String child : zk.getChildren(path, false)) {
-      out.addAll(tree(zk, path + "/" + child));
-    }
-    return out;
-  }
-
-  private static void refused(ZkCall call, String what) throws Exception {
-    try {
-      call.run();
-      fail("allowed: " + what);
-    } catch (KeeperException.NoAuthException expected) {
-      // refused
-    }
-  }
-
-  @FunctionalInterface
-  private interface ZkCall {
-    void run() throws Exception;
   }
 }
